@@ -1,0 +1,16 @@
+"""seqlearn: the companion package of the seqlearn course on recurrent neural networks.
+
+One module per idea, named as the chapters name them:
+
+- `seqlearn.text`      tokenisers by character and by word (chapter 2)
+- `seqlearn.vocab`     `Vocab`: tokens <-> ids with reserved tokens and frequency cut-offs (chapter 2)
+- `seqlearn.one_hot`   `one_hot` and its inverse (chapter 2)
+- `seqlearn.data`      the course corpora: found, verified by sha256, cached (chapter 2 onwards)
+- `seqlearn.batching`  minibatches for language modelling and padding of variable-length batches
+- `seqlearn.show`      `show_source`: a notebook shows the very code it runs
+- `seqlearn.exercises` automatic checkers for each chapter's exercises
+
+Importing `seqlearn` is cheap: it loads no torch and touches no file or network.
+"""
+
+__version__ = "0.1.0"
