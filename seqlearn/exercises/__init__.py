@@ -1,0 +1,22 @@
+"""Automatic checkers for the exercises at the end of each chapter.
+
+One module per chapter (`ch01`, `ch02`, ...). Every checker takes the learner's answer and either prints a
+short confirmation and returns True, or raises `WrongAnswer` with a hint that says what was expected and
+what arrived. The tests prove each checker accepts the reference answer and rejects a wrong one.
+"""
+
+
+class WrongAnswer(AssertionError):
+    """Raised by a checker when the answer is wrong; the message is a hint, not the solution."""
+
+
+def passed(message):
+    """Print the confirmation a checker shows for a right answer, and return True."""
+    print(f"Correct: {message}")
+    return True
+
+
+def require(condition, hint):
+    """Raise `WrongAnswer(hint)` unless `condition` holds."""
+    if not condition:
+        raise WrongAnswer(hint)
