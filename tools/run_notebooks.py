@@ -22,11 +22,15 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def strip_widget_views(nb):
     """Drop widget views (random model ids) from outputs, keeping their text/plain form."""
     for cell in nb.cells:
+        kept = []
         for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            data.pop(WIDGET_VIEW, None)
+            if "data" in out:
+                out["data"].pop(WIDGET_VIEW, None)
+                if not out["data"]:
+                    continue  # the output was only a widget view
+            kept.append(out)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") == "stream" or o.get("data", True)]
+            cell.outputs = kept
     nb.metadata.pop("widgets", None)
 
 

@@ -1,0 +1,135 @@
+"""The course corpora: found, verified by sha256, and cached.
+
+Each corpus is a `Corpus(filename, url, sha256)`. `corpus_path(corpus)` looks for the file in this order:
+
+1. the directory named by the environment variable SEQLEARN_DATA_DIR (how CI and offline use work);
+2. the user cache, `$XDG_CACHE_HOME/seqlearn` or `~/.cache/seqlearn`;
+3. a download from `corpus.url` into the cache.
+
+The sha256 is checked before a file is used, so a corrupt or truncated file is never read. Every failure
+raises `CorpusError` naming the file, the address and the variable to set.
+"""
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR_VARIABLE = "SEQLEARN_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    filename: str
+    url: str
+    sha256: str
+
+
+TIME_MACHINE = Corpus(
+    "timemachine.txt",
+    "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+    "8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
+)
+TINY_SHAKESPEARE = Corpus(
+    "tinyshakespeare.txt",
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+    "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+)
+NAMES = Corpus(
+    "names.txt",
+    "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt",
+    "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
+)
+
+
+class CorpusError(OSError):
+    """A corpus could not be found, downloaded or verified."""
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "seqlearn"
+
+
+def _help(corpus):
+    return (
+        f"To work offline, put {corpus.filename} (from {corpus.url}) in a directory and set "
+        f"{DATA_DIR_VARIABLE} to that directory."
+    )
+
+
+def corpus_path(corpus, cache_dir=None):
+    """Return the path of a verified copy of `corpus`, downloading it into the cache if needed."""
+    if not isinstance(corpus, Corpus):
+        raise TypeError(f"expected a Corpus (e.g. seqlearn.data.TIME_MACHINE), got {type(corpus).__name__}")
+    data_dir = os.environ.get(DATA_DIR_VARIABLE)
+    if data_dir:
+        path = Path(data_dir) / corpus.filename
+        if path.is_file():
+            found = sha256_of(path)
+            if found != corpus.sha256:
+                # A file the user placed by hand is never replaced or silently skipped: say what is wrong.
+                raise CorpusError(
+                    f"{path} (from {DATA_DIR_VARIABLE}) has sha256 {found}, expected {corpus.sha256}; "
+                    f"it is corrupt or a different file. Replace it with a fresh copy from {corpus.url}."
+                )
+            return path
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    path = cache / corpus.filename
+    if path.is_file():
+        if sha256_of(path) == corpus.sha256:
+            return path
+        path.unlink()  # a corrupt cached copy is never used; fetch it again below
+    _download(corpus, path)
+    return path
+
+
+def _download(corpus, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    try:
+        with urllib.request.urlopen(corpus.url, timeout=60) as response, open(partial, "wb") as f:
+            f.write(response.read())
+    except (urllib.error.URLError, OSError) as e:
+        partial.unlink(missing_ok=True)
+        where = f" (not found in {DATA_DIR_VARIABLE}={os.environ[DATA_DIR_VARIABLE]})" if os.environ.get(
+            DATA_DIR_VARIABLE) else ""
+        raise CorpusError(f"could not download {corpus.filename}{where} from {corpus.url}: {e}. {_help(corpus)}") from e
+    found = sha256_of(partial)
+    if found != corpus.sha256:
+        partial.unlink()
+        raise CorpusError(
+            f"downloaded {corpus.filename} from {corpus.url} has sha256 {found}, expected {corpus.sha256}; "
+            f"it was not saved. {_help(corpus)}"
+        )
+    partial.replace(path)  # atomic: the cache never holds a half-written file under the real name
+
+
+def read_corpus(corpus, cache_dir=None):
+    """The text of a verified corpus (UTF-8)."""
+    return corpus_path(corpus, cache_dir).read_text(encoding="utf-8")
+
+
+def load_time_machine(cache_dir=None):
+    """H. G. Wells, *The Time Machine* (d2l's copy, 178,979 characters), as one string."""
+    return read_corpus(TIME_MACHINE, cache_dir)
+
+
+def load_tiny_shakespeare(cache_dir=None):
+    """Karpathy's tiny-shakespeare (1,115,394 characters), as one string."""
+    return read_corpus(TINY_SHAKESPEARE, cache_dir)
+
+
+def load_names(cache_dir=None):
+    """Karpathy's names list (32,033 lowercase first names), as a list of str."""
+    return read_corpus(NAMES, cache_dir).splitlines()
