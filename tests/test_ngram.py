@@ -1,0 +1,98 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seqlearn.ngram import NGramModel
+
+CORPUS = [[0, 1, 2, 1, 2, 3, 1, 2, 0, 4], [2, 1, 2, 2, 3]]
+V = 6  # id 5 never occurs
+
+
+def occurrences(gram):
+    """Brute force: how often the tuple `gram` occurs contiguously inside one stream of CORPUS."""
+    n = len(gram)
+    return sum(tuple(s[i:i + n]) == gram for s in CORPUS for i in range(len(s) - n + 1))
+
+
+def kn_reference(w, h, order, D=0.75, top=True):
+    """Interpolated Kneser–Ney written straight from the formula, by scanning the corpus each time."""
+    if top:
+        count = {x: occurrences(h + (x,)) for x in range(V)}
+    else:  # continuation counts: distinct tokens seen before (h, x)
+        count = {x: sum(occurrences((v,) + h + (x,)) > 0 for v in range(V)) for x in range(V)}
+    lower = 1 / V if len(h) == 0 else kn_reference(w, h[1:], order, D, top=False)
+    total = sum(count.values())
+    if total == 0:
+        return lower
+    seen = sum(c > 0 for c in count.values())
+    return max(count[w] - D, 0) / total + D * seen / total * lower
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_kneser_ney_matches_brute_force_reference(order):
+    model = NGramModel(order, V).fit(CORPUS)
+    test = [[1, 2, 3, 1, 5, 2], [4, 0, 1]]
+    log_p, n = 0.0, 0
+    for s in test:
+        for t, w in enumerate(s):
+            h = tuple(s[max(0, t - order + 1):t])
+            ref = kn_reference(w, h, order)
+            assert model.next_distribution(list(h))[w] == pytest.approx(ref, rel=1e-12)
+            log_p += math.log(ref)
+            n += 1
+    assert model.perplexity(test) == pytest.approx(math.exp(-log_p / n), rel=1e-12)
+
+
+def test_add_k_formula():
+    model = NGramModel(2, V, smoothing="add_k", k=0.5).fit(CORPUS)
+    # context (1,): followed by 2 four times in CORPUS, c(1 .) = 4
+    assert model.next_distribution([1])[2] == pytest.approx((4 + 0.5) / (4 + 0.5 * V))
+
+
+@given(st.integers(1, 5), st.sampled_from(["kneser_ney", "add_k"]),
+       st.lists(st.integers(0, V - 1), max_size=6))
+def test_distribution_over_the_vocabulary_sums_to_one(order, smoothing, context):
+    p = NGramModel(order, V, smoothing=smoothing).fit(CORPUS).next_distribution(context)
+    assert p.shape == (V,) and (p > 0).all()
+    assert p.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("smoothing", ["kneser_ney", "add_k"])
+def test_a_model_that_saw_nothing_is_uniform_with_perplexity_v(smoothing):
+    model = NGramModel(3, V, smoothing=smoothing).fit([[]])
+    assert model.perplexity([[0, 1, 2, 3, 4, 5, 5]]) == pytest.approx(V)
+
+
+def test_stored_ngrams_grow_with_order():
+    stream = np.random.default_rng(0).integers(0, V, size=500)
+    stored = NGramModel(5, V).fit(stream).stored_ngrams()
+    assert stored[0] == V and stored == sorted(stored)
+
+
+def test_sampling_is_seeded_and_stops_at_the_stop_id():
+    model = NGramModel(3, V).fit(CORPUS)
+    a = model.sample([0], 50, np.random.default_rng(1), stop_id=4)
+    b = model.sample([0], 50, np.random.default_rng(1), stop_id=4)
+    assert a == b and a[0] == 0 and len(a) <= 51
+    assert 4 not in a[:-1]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: NGramModel(0, V), ValueError, "order must be at least 1, got 0"),
+        (lambda: NGramModel(2, V, smoothing="witten_bell"), ValueError, "smoothing must be one of"),
+        (lambda: NGramModel(2, V, discount=1.0), ValueError, r"discount must be in \(0, 1\), got 1.0"),
+        (lambda: NGramModel(2, V).fit([0, 6]), ValueError, r"ids must be in \[0, 5\]; stream 0 holds 6"),
+        (lambda: NGramModel(2, V).fit([0.5, 1.0]), TypeError, "must hold integers"),
+        (lambda: NGramModel(2, V).next_distribution([0]), RuntimeError, "not fitted yet"),
+        (lambda: NGramModel(2, V).fit(CORPUS).sample([0], 3, rng=1), TypeError, "rng must be a np.random.Generator"),
+        (lambda: NGramModel(2, V).fit(CORPUS).perplexity([[]]), ValueError, "at least one token"),
+    ],
+)
+def test_bad_inputs(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
