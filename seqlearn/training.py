@@ -1,0 +1,145 @@
+"""Training loop for the PyTorch language models, with the habits a real run needs.
+
+- progress bar (`tqdm.auto`), gradient clipping by global norm, train and validation perplexity per epoch;
+- CUDA when available, else the CPU;
+- stateful mode (the hidden state runs on across sequential batches, the graph cut every batch: truncated
+  BPTT) or stateless (random batches, a fresh zero state each batch);
+- early stopping on validation perplexity, keeping the best weights;
+- a non-finite loss stops training with `NonFiniteLossError` instead of carrying on with NaNs;
+- checkpoints saved with their model config and loaded with `torch.load(weights_only=True)`.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from seqlearn.batching import random_batches, sequential_batches
+from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.models import RNNLanguageModel, detach_state
+
+CHECKPOINT_FORMAT = "seqlearn-language-model-v1"
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite: the run diverged (typically exploding gradients; try clipping)."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is corrupt, or is not a seqlearn language-model checkpoint."""
+
+
+@dataclass
+class History:
+    train_perplexity: list = field(default_factory=list)
+    val_perplexity: list = field(default_factory=list)
+    best_epoch: int = -1
+    stopped_early: bool = False
+
+
+def default_device():
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _batches(ids, batch_size, num_steps, stateful, rng):
+    if stateful:
+        return sequential_batches(ids, batch_size, num_steps, rng)
+    return random_batches(ids, batch_size, num_steps, rng)
+
+
+@torch.no_grad()
+def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
+    """Perplexity exp(mean cross-entropy) over held-out ids, read in order with the state carried along."""
+    device = device or next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    total, count, state = 0.0, 0, None
+    for X, Y in sequential_batches(check_int_array("ids", ids, ndim=1), batch_size, num_steps):
+        logits, state = model(torch.as_tensor(X, device=device), state)
+        total += F.cross_entropy(logits.flatten(0, 1), torch.as_tensor(Y, device=device).flatten(),
+                                 reduction="sum").item()
+        count += Y.size
+    model.train(was_training)
+    return math.exp(total / count)
+
+
+def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_size=32, num_steps=35,
+                         clip=1.0, stateful=True, patience=None, seed=0, device=None, progress=True,
+                         max_seconds=None):
+    """Train `model` with Adam and return a `History`; the model ends with its best validation weights.
+
+    clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
+    a better validation perplexity (None: run every epoch). max_seconds: stop after this wall-clock budget.
+    """
+    check_positive_int("epochs", epochs)
+    train_ids = check_int_array("train_ids", train_ids, ndim=1)
+    val_ids = check_int_array("val_ids", val_ids, ndim=1)
+    if clip is not None and not clip > 0:
+        raise ValueError(f"clip must be a positive max norm or None, got {clip}")
+    device = device or default_device()
+    model.to(device)
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history, best, best_state, start = History(), math.inf, None, time.perf_counter()
+    for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
+        model.train()
+        total, count, state = 0.0, 0, None
+        for X, Y in _batches(train_ids, batch_size, num_steps, stateful, rng):
+            state = detach_state(state) if stateful else None
+            logits, state = model(torch.as_tensor(X, device=device), state)
+            loss = F.cross_entropy(logits.flatten(0, 1), torch.as_tensor(Y, device=device).flatten())
+            if not torch.isfinite(loss):
+                raise NonFiniteLossError(
+                    f"loss became {loss.item()} at epoch {epoch} after {count // Y.size} batches; "
+                    f"the gradients exploded. Clip them (clip=1.0) or lower the learning rate (lr={lr})."
+                )
+            optimizer.zero_grad()
+            loss.backward()
+            if clip is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            total += loss.item() * Y.size
+            count += Y.size
+        history.train_perplexity.append(math.exp(total / count))
+        history.val_perplexity.append(evaluate_perplexity(model, val_ids, batch_size, num_steps, device))
+        if history.val_perplexity[-1] < best:
+            best, history.best_epoch = history.val_perplexity[-1], epoch
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif patience is not None and epoch - history.best_epoch >= patience:
+            history.stopped_early = True
+            break
+        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+            break
+    model.load_state_dict(best_state)
+    return history
+
+
+def save_checkpoint(model, path):
+    """Save the model's config and weights (plain tensors and numbers only, so weights_only loading works)."""
+    torch.save({"format": CHECKPOINT_FORMAT, "config": model.config,
+                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
+
+
+def load_checkpoint(path, device="cpu"):
+    """Rebuild the model saved by `save_checkpoint`. Refuses corrupt and foreign files with a clear error."""
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # torch raises several types for a damaged or unsafe file
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
+    if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
+        found = saved.get("format", "no 'format' key") if isinstance(saved, dict) else type(saved).__name__
+        raise CheckpointError(f"{path} is not a seqlearn language-model checkpoint: expected format "
+                              f"{CHECKPOINT_FORMAT!r}, found {found!r}")
+    model = RNNLanguageModel(**saved["config"])
+    try:
+        model.load_state_dict(saved["state_dict"])
+    except RuntimeError as e:
+        raise CheckpointError(f"{path}: weights do not fit the saved config ({e})") from e
+    return model.to(device)
