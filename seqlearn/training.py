@@ -69,15 +69,19 @@ def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
 
 def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_size=32, num_steps=35,
                          clip=1.0, stateful=True, patience=None, seed=0, device=None, progress=True,
-                         max_seconds=None):
+                         max_seconds=None, lr_decay=None):
     """Train `model` with Adam and return a `History`; the model ends with its best validation weights.
 
     clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
     a better validation perplexity (None: run every epoch). max_seconds: stop after this wall-clock budget.
+    lr_decay: multiply the learning rate by this factor after every epoch whose validation perplexity did not
+    improve (None: constant rate). Small steps late in training stop the model from overshooting.
     """
     check_positive_int("epochs", epochs)
     train_ids = check_int_array("train_ids", train_ids, ndim=1)
     val_ids = check_int_array("val_ids", val_ids, ndim=1)
+    if lr_decay is not None and not 0 < lr_decay < 1:
+        raise ValueError(f"lr_decay must be in (0, 1) or None, got {lr_decay}")
     if clip is not None and not clip > 0:
         raise ValueError(f"clip must be a positive max norm or None, got {clip}")
     device = device or default_device()
@@ -110,9 +114,13 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
         if history.val_perplexity[-1] < best:
             best, history.best_epoch = history.val_perplexity[-1], epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        elif patience is not None and epoch - history.best_epoch >= patience:
-            history.stopped_early = True
-            break
+        else:
+            if patience is not None and epoch - history.best_epoch >= patience:
+                history.stopped_early = True
+                break
+            if lr_decay is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] *= lr_decay
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
             break
     model.load_state_dict(best_state)

@@ -96,6 +96,8 @@ def test_foreign_checkpoint_is_refused(tmp_path):
         (lambda: RNNLanguageModel(V, 8)(torch.full((3, 2), V)), ValueError, r"ids must be in \[0, 6\], got values"),
         (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1, clip=0),
          ValueError, "clip must be a positive max norm or None, got 0"),
+        (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1,
+                                      lr_decay=1.5), ValueError, r"lr_decay must be in \(0, 1\) or None, got 1.5"),
     ],
 )
 def test_bad_inputs(call, error, message):
