@@ -1,0 +1,83 @@
+"""Drawings of RNN architectures: boxes for inputs x⟨t⟩, hidden states h⟨t⟩ and outputs y⟨t⟩, with arrows.
+
+`draw_architecture(kind)` draws one of ARCHITECTURES; `draw_unrolled(T)` draws the unrolled network with the
+shared weights labelled. Both return the matplotlib Figure (or draw into a given `ax`).
+"""
+
+import matplotlib.pyplot as plt
+
+from seqlearn.checks import check_choice, check_positive_int
+
+ARCHITECTURES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many-equal", "many-to-many-unequal")
+COLOURS = {"x": "#cfe2f3", "h": "#fce5cd", "y": "#d9ead3"}
+
+
+def _box(ax, x, y, kind, label):
+    ax.text(x, y, label, ha="center", va="center", fontsize=11,
+            bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[kind], ec="0.3"))
+
+
+def _arrow(ax, start, end, label=None):
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color="0.3", shrinkA=14, shrinkB=14))
+    if label:  # beside a vertical arrow, above a horizontal one
+        dx, dy = (0.08, 0) if start[0] == end[0] else (0, 0.12)
+        ax.text((start[0] + end[0]) / 2 + dx, (start[1] + end[1]) / 2 + dy, label,
+                ha="left" if dx else "center", va="center", fontsize=9, color="0.3")
+
+
+def _layout(kind, T_x, T_y):
+    """Which time steps have an input and which have an output: (steps, input_steps, output_steps)."""
+    if kind == "one-to-one":
+        return 1, [0], [0]
+    if kind == "one-to-many":
+        return T_y, [0], list(range(T_y))
+    if kind == "many-to-one":
+        return T_x, list(range(T_x)), [T_x - 1]
+    if kind == "many-to-many-equal":
+        return T_x, list(range(T_x)), list(range(T_x))
+    return T_x + T_y, list(range(T_x)), list(range(T_x, T_x + T_y))  # encoder, then decoder
+
+
+def draw_architecture(kind, T_x=3, T_y=2, ax=None):
+    """Draw one architecture; for many-to-many-unequal the decoder's T_y outputs follow the T_x inputs."""
+    check_choice("kind", kind, ARCHITECTURES)
+    check_positive_int("T_x", T_x)
+    check_positive_int("T_y", T_y)
+    steps, inputs, outputs = _layout(kind, T_x, T_y)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.3 * steps + 1, 2.6))
+    for t in range(steps):
+        _box(ax, t, 1, "h", "h")
+        if t in inputs:
+            _box(ax, t, 0, "x", f"x⟨{inputs.index(t) + 1}⟩")
+            _arrow(ax, (t, 0), (t, 1))
+        if t in outputs:
+            _box(ax, t, 2, "y", f"ŷ⟨{outputs.index(t) + 1}⟩")
+            _arrow(ax, (t, 1), (t, 2))
+        if t:
+            _arrow(ax, (t - 1, 1), (t, 1))
+    ax.set_xlim(-0.7, steps - 0.3)
+    ax.set_ylim(-0.5, 2.5)
+    ax.set_title(kind, fontsize=11)
+    ax.axis("off")
+    return ax.figure
+
+
+def draw_unrolled(T=4, ax=None):
+    """The unrolled RNN: one cell per step, the same W_xh, W_hh, W_hy at every step."""
+    check_positive_int("T", T)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.8 * T + 1.5, 3))
+    _box(ax, -1, 1, "h", "h⟨0⟩")
+    for t in range(T):
+        _box(ax, t, 0, "x", f"x⟨{t + 1}⟩")
+        _box(ax, t, 1, "h", f"h⟨{t + 1}⟩")
+        _box(ax, t, 2, "y", f"ŷ⟨{t + 1}⟩")
+        _arrow(ax, (t, 0), (t, 1), "W_xh")
+        _arrow(ax, (t, 1), (t, 2), "W_hy")
+        _arrow(ax, (t - 1, 1), (t, 1), "W_hh")
+    ax.set_xlim(-1.6, T - 0.4)
+    ax.set_ylim(-0.5, 2.5)
+    ax.set_title("unrolled in time: the same weights at every step", fontsize=11)
+    ax.axis("off")
+    return ax.figure
