@@ -12,8 +12,9 @@ TASKS = {
 }
 
 
-def test_parameter_shapes():
-    assert ch01.check_parameter_shapes(SHAPES)
+def test_parameter_shapes(capsys):
+    ch01.check_parameter_shapes(SHAPES)
+    assert capsys.readouterr().out.startswith("Correct:")
     with pytest.raises(WrongAnswer, match=r"W_hh: \(32, 10\) is not right"):
         ch01.check_parameter_shapes({**SHAPES, "W_hh": (32, 10)})  # the circulating mistake
     with pytest.raises(WrongAnswer, match="expected the names"):
@@ -22,7 +23,7 @@ def test_parameter_shapes():
 
 def test_architectures():
     assert set(ch01.TASKS) == set(TASKS)
-    assert ch01.check_architectures(TASKS)
+    ch01.check_architectures(TASKS)
     with pytest.raises(WrongAnswer, match="machine translation: not many-to-many-equal"):
         ch01.check_architectures({**TASKS, "machine translation": "many-to-many-equal"})
     with pytest.raises(WrongAnswer, match="'seq2seq' is not one of"):
@@ -30,12 +31,12 @@ def test_architectures():
 
 
 def test_parameter_count():
-    assert ch01.check_parameter_count(lambda D, H, O: H * D + H * H + H + O * H + O)
+    ch01.check_parameter_count(lambda D, H, O: H * D + H * H + H + O * H + O)
     with pytest.raises(WrongAnswer, match=r"count\(1, 1, 1\) returned 6"):
         ch01.check_parameter_count(lambda D, H, O: H * D + H * H + 2 * H + O * H + O)  # PyTorch's two biases
 
 
 def test_batched_shapes():
-    assert ch01.check_batched_shapes({"x": (20, 16, 50), "h_t": (16, 64), "h": (20, 16, 64)})
+    ch01.check_batched_shapes({"x": (20, 16, 50), "h_t": (16, 64), "h": (20, 16, 64)})
     with pytest.raises(WrongAnswer, match=r"x: \(16, 20, 50\) is not right; time-major"):
         ch01.check_batched_shapes({"x": (16, 20, 50), "h_t": (16, 64), "h": (20, 16, 64)})

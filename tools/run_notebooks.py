@@ -1,15 +1,19 @@
 """Re-execute notebooks in place and store their outputs, reproducibly.
 
-Usage: python tools/run_notebooks.py notebooks/*.ipynb   (what `make notebooks` runs)
+Usage: python tools/run_notebooks.py [--refresh-variable] notebooks/*.ipynb   (what `make notebooks` runs)
 
 Why not `jupyter nbconvert --execute --inplace`? It records per-cell timestamps and the widgets' random
 model ids, so two runs in a row would differ in `git diff` although every printed number is the same.
 Here each notebook runs in the current environment's kernel with its own folder as working directory,
 timings are not recorded, widget state is not stored, and widget views (random ids, which nbval skips
 anyway) are replaced by their stable text form.
+
+Cells tagged `nbval-ignore-output` print what truly varies from run to run (timings, for instance). Their
+stored output is a sample, which nbval does not compare; it is kept as it is, so that regenerating leaves
+`git diff` empty. `--refresh-variable` replaces those samples too (do it when such a cell's code changes).
 """
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -17,26 +21,25 @@ import nbformat
 from nbclient import NotebookClient
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+VARIABLE = "nbval-ignore-output"
 
 
-def strip_widget_views(nb):
-    """Drop widget views (random model ids) from outputs, keeping their text/plain form."""
-    for cell in nb.cells:
-        kept = []
-        for out in cell.get("outputs", []):
-            if "data" in out:
-                out["data"].pop(WIDGET_VIEW, None)
-                if not out["data"]:
-                    continue  # the output was only a widget view
-            kept.append(out)
-        if cell.cell_type == "code":
-            cell.outputs = kept
-    nb.metadata.pop("widgets", None)
+def strip_widget_views(cell):
+    """Drop widget views (random model ids) from a cell's outputs, keeping their text/plain form."""
+    kept = []
+    for out in cell.outputs:
+        if "data" in out:
+            out["data"].pop(WIDGET_VIEW, None)
+            if not out["data"]:
+                continue  # the output was only a widget view
+        kept.append(out)
+    cell.outputs = kept
 
 
-def run(path):
+def run(path, refresh_variable=False):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    stored = {c.id: c.outputs for c in nb.cells if c.cell_type == "code" and VARIABLE in c.metadata.get("tags", [])}
     client = NotebookClient(
         nb,
         kernel_name="python3",
@@ -48,17 +51,26 @@ def run(path):
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    strip_widget_views(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        strip_widget_views(cell)
+        if not refresh_variable and stored.get(cell.id):
+            cell.outputs = stored[cell.id]
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return seconds
 
 
-def main(paths):
-    if not paths:
-        sys.exit("usage: python tools/run_notebooks.py NOTEBOOK.ipynb [...]")
-    for p in paths:
-        print(f"{p}: executed in {run(p):.1f} s", flush=True)
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument("--refresh-variable", action="store_true",
+                        help=f"also replace the stored sample output of cells tagged {VARIABLE}")
+    args = parser.parse_args()
+    for p in args.notebooks:
+        print(f"{p}: executed in {run(p, args.refresh_variable):.1f} s", flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

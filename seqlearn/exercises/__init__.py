@@ -1,8 +1,9 @@
 """Automatic checkers for the exercises at the end of each chapter.
 
 One module per chapter (`ch01`, `ch02`, ...). Every checker takes the learner's answer and either prints a
-short confirmation and returns True, or raises `WrongAnswer` with a hint that says what was expected and
-what arrived. The tests prove each checker accepts the reference answer and rejects a wrong one.
+short confirmation, or raises `WrongAnswer` with a hint that says what was expected and what arrived.
+Checkers return None, so a notebook cell that calls one shows only the confirmation.
+The tests prove each checker accepts the reference answer and rejects a wrong one.
 """
 
 
@@ -11,9 +12,8 @@ class WrongAnswer(AssertionError):
 
 
 def passed(message):
-    """Print the confirmation a checker shows for a right answer, and return True."""
+    """Print the confirmation a checker shows for a right answer."""
     print(f"Correct: {message}")
-    return True
 
 
 def require(condition, hint):
