@@ -5,8 +5,8 @@ Usage: python tools/run_notebooks.py [--refresh-variable] notebooks/*.ipynb   (w
 Why not `jupyter nbconvert --execute --inplace`? It records per-cell timestamps and the widgets' random
 model ids, so two runs in a row would differ in `git diff` although every printed number is the same.
 Here each notebook runs in the current environment's kernel with its own folder as working directory,
-timings are not recorded, widget state is not stored, and widget views (random ids, which nbval skips
-anyway) are replaced by their stable text form.
+timings are not recorded, widget state is not stored, widget views (random ids, which nbval skips
+anyway) are replaced by their stable text form, and adjacent prints are stored as one stream.
 
 Cells tagged `nbval-ignore-output` print what truly varies from run to run (timings, for instance). Their
 stored output is a sample, which nbval does not compare; it is kept as it is, so that regenerating leaves
@@ -24,16 +24,24 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VARIABLE = "nbval-ignore-output"
 
 
-def strip_widget_views(cell):
-    """Drop widget views (random model ids) from a cell's outputs, keeping their text/plain form."""
+def canonical_outputs(outputs):
+    """Drop widget views (random model ids), keeping their text/plain form, and merge adjacent stream outputs.
+
+    The kernel sends consecutive prints as one stream message or several, depending on timing; merged, the
+    stored form is the same every run.
+    """
     kept = []
-    for out in cell.outputs:
+    for out in outputs:
         if "data" in out:
             out["data"].pop(WIDGET_VIEW, None)
             if not out["data"]:
                 continue  # the output was only a widget view
+        if out.get("output_type") == "stream" and kept and kept[-1].get("output_type") == "stream" \
+                and kept[-1]["name"] == out["name"]:
+            kept[-1]["text"] += out["text"]
+            continue
         kept.append(out)
-    cell.outputs = kept
+    return kept
 
 
 def run(path, refresh_variable=False):
@@ -54,7 +62,7 @@ def run(path, refresh_variable=False):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        strip_widget_views(cell)
+        cell.outputs = canonical_outputs(cell.outputs)
         if not refresh_variable and stored.get(cell.id):
             cell.outputs = stored[cell.id]
     nb.metadata.pop("widgets", None)
