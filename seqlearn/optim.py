@@ -1,0 +1,97 @@
+"""Optimisers for the from-scratch NumPy models, and gradient clipping.
+
+Each optimiser updates a params dict in place from a grads dict with the same keys, keeping its own state
+per key (the same update rules as torch.optim, so the two agree step for step):
+
+- SGD:      p -= lr * g
+- Adagrad:  s += g^2;  p -= lr * g / (sqrt(s) + eps)           (each weight gets its own, shrinking, step)
+- Adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+            p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+Clipping, before the update, against exploding gradients (chapter 6):
+- `clip_by_value(grads, limit)`: every entry into [-limit, limit]; this changes the gradient's direction.
+- `clip_by_global_norm(grads, max_norm)`: rescale all gradients together when their joint norm is larger than
+  max_norm; the direction is kept.
+"""
+
+import numpy as np
+
+
+def _check_positive(name, value):
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
+def _check_same_keys(params, grads):
+    if set(params) != set(grads):
+        raise ValueError(f"params and grads must have the same keys: {sorted(params)} vs {sorted(grads)}")
+    for k in params:
+        if params[k].shape != grads[k].shape:
+            raise ValueError(f"grads[{k!r}] has shape {grads[k].shape}, params[{k!r}] has {params[k].shape}")
+
+
+class SGD:
+    def __init__(self, lr):
+        _check_positive("lr", lr)
+        self.lr = lr
+
+    def step(self, params, grads):
+        _check_same_keys(params, grads)
+        for k in params:
+            params[k] -= self.lr * grads[k]
+
+
+class Adagrad:
+    def __init__(self, lr=1e-2, eps=1e-10):
+        _check_positive("lr", lr)
+        self.lr, self.eps, self.sum_sq = lr, eps, {}
+
+    def step(self, params, grads):
+        _check_same_keys(params, grads)
+        for k in params:
+            s = self.sum_sq.setdefault(k, np.zeros_like(params[k]))
+            s += grads[k] ** 2
+            params[k] -= self.lr * grads[k] / (np.sqrt(s) + self.eps)
+
+
+class Adam:
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        _check_positive("lr", lr)
+        for name, b in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= b < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {b}")
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m, self.v, self.t = {}, {}, 0
+
+    def step(self, params, grads):
+        _check_same_keys(params, grads)
+        self.t += 1
+        for k in params:
+            m = self.m.setdefault(k, np.zeros_like(params[k]))
+            v = self.v.setdefault(k, np.zeros_like(params[k]))
+            m *= self.beta1
+            m += (1 - self.beta1) * grads[k]
+            v *= self.beta2
+            v += (1 - self.beta2) * grads[k] ** 2
+            m_hat = m / (1 - self.beta1 ** self.t)  # early steps: m and v are biased towards their zero start
+            v_hat = v / (1 - self.beta2 ** self.t)
+            params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+def clip_by_value(grads, limit):
+    """A new dict with every entry clipped into [-limit, limit]."""
+    _check_positive("limit", limit)
+    return {k: np.clip(g, -limit, limit) for k, g in grads.items()}
+
+
+def global_norm(grads):
+    """The norm of all gradients taken together as one long vector."""
+    return float(np.sqrt(sum(float((g * g).sum()) for g in grads.values())))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """A new dict rescaled so the global norm is at most max_norm, and the norm before clipping."""
+    _check_positive("max_norm", max_norm)
+    norm = global_norm(grads)
+    scale = min(1.0, max_norm / (norm + 1e-12))
+    return {k: g * scale for k, g in grads.items()}, norm

@@ -1,0 +1,72 @@
+"""The Jordan network: the output, not the hidden state, is fed back.
+
+    h_t = tanh(x_t @ W_xh.T + y_{t-1} @ W_yh.T + b_h)
+    y_t = h_t @ W_hy.T + b_y
+
+Shapes: x (T, N, D), y0 (N, O), W_xh (H, D), W_yh (H, O), b_h (H,), W_hy (O, H), b_y (O,);
+h (T, N, H), y (T, N, O). Its memory is the O numbers of y, where the Elman network's is the H numbers of h.
+"""
+
+import numpy as np
+
+from seqlearn.checks import check_float_array, check_shape
+
+SHAPES = {"W_xh": "(H, D)", "W_yh": "(H, O)", "b_h": "(H,)", "W_hy": "(O, H)", "b_y": "(O,)"}
+
+
+def init_jordan_params(D, H, O, rng, dtype=np.float64):
+    """Uniform in [-1/sqrt(H), 1/sqrt(H)], like the Elman RNN's."""
+    k = 1 / np.sqrt(H)
+    shapes = {"W_xh": (H, D), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
+    return {name: rng.uniform(-k, k, shape).astype(dtype) for name, shape in shapes.items()}
+
+
+def _check(x, y0, params):
+    check_float_array("x", x, ndim=3, dims="(T, N, D)")
+    if not isinstance(params, dict) or set(params) != set(SHAPES):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must have exactly the keys {sorted(SHAPES)}, got {got}")
+    H, O, D = params["W_xh"].shape[0], params["W_hy"].shape[0], x.shape[2]
+    want = {"W_xh": (H, D), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
+    for name, shape in want.items():
+        check_shape(name, check_float_array(name, params[name]), shape, SHAPES[name])
+        if params[name].dtype != x.dtype:
+            raise TypeError(f"{name} has dtype {params[name].dtype} but x has {x.dtype}; use one dtype throughout")
+    if y0 is None:
+        return np.zeros((x.shape[1], O), x.dtype)
+    check_shape("y0", check_float_array("y0", y0, ndim=2, dims="(N, O)"), (x.shape[1], O), "(N, O)")
+    return y0
+
+
+def jordan_forward(x, y0, params):
+    """x: (T, N, D), y0: (N, O) or None -> h (T, N, H), y (T, N, O), cache."""
+    y0 = _check(x, y0, params)
+    T, N, _ = x.shape
+    H, O = params["W_xh"].shape[0], params["W_hy"].shape[0]
+    h, y = np.empty((T, N, H), x.dtype), np.empty((T, N, O), x.dtype)
+    y_prev = y0
+    for t in range(T):
+        h[t] = np.tanh(x[t] @ params["W_xh"].T + y_prev @ params["W_yh"].T + params["b_h"])
+        y_prev = y[t] = h[t] @ params["W_hy"].T + params["b_y"]
+    return h, y, (x, y0, h, y, params)
+
+
+def jordan_backward(dy, cache):
+    """dy: (T, N, O), the loss's gradient on every output -> dx (T, N, D), dy0 (N, O), grads."""
+    x, y0, h, y, params = cache
+    check_shape("dy", check_float_array("dy", dy, ndim=3, dims="(T, N, O)"), y.shape, "(T, N, O)")
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    dx = np.empty_like(x)
+    from_next = np.zeros_like(y0)  # gradient reaching y[t] through the feedback into step t+1
+    for t in reversed(range(x.shape[0])):
+        dy_t = dy[t] + from_next
+        y_prev = y[t - 1] if t else y0
+        grads["W_hy"] += dy_t.T @ h[t]
+        grads["b_y"] += dy_t.sum(axis=0)
+        da = (dy_t @ params["W_hy"]) * (1 - h[t] ** 2)
+        grads["W_xh"] += da.T @ x[t]
+        grads["W_yh"] += da.T @ y_prev
+        grads["b_h"] += da.sum(axis=0)
+        dx[t] = da @ params["W_xh"]
+        from_next = da @ params["W_yh"]
+    return dx, from_next, grads

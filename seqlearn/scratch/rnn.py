@@ -1,0 +1,149 @@
+"""The Elman RNN from scratch: forward, and backpropagation through time (BPTT).
+
+    h_t = f(x_t @ W_xh.T + h_{t-1} @ W_hh.T + b_h),   f = tanh or relu
+
+which is the course's column-vector h⟨t⟩ = f(W_xh x⟨t⟩ + W_hh h⟨t-1⟩ + b_h), one row per example.
+Shapes: x (T, N, D), h0 (N, H), W_xh (H, D), W_hh (H, H), b_h (H,), all hidden states h (T, N, H).
+`params` is a dict with those names; leave out `b_h` for an RNN without bias (torch's bias=False).
+
+Backward functions take the upstream gradient and the forward's cache and return gradients named like the
+parameters. Because the same W_xh, W_hh, b_h act at every step, their gradients are the SUM of the per-step
+contributions.
+"""
+
+import numpy as np
+
+from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_shape
+
+NONLINEARITIES = ("tanh", "relu")
+
+
+def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
+    """Parameters drawn as PyTorch does: uniform in [-1/sqrt(H), 1/sqrt(H)]."""
+    check_positive_int("D", D)
+    check_positive_int("H", H)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    k = 1 / np.sqrt(H)
+    params = {"W_xh": rng.uniform(-k, k, (H, D)), "W_hh": rng.uniform(-k, k, (H, H))}
+    if bias:
+        params["b_h"] = rng.uniform(-k, k, H)
+    return {name: p.astype(dtype) for name, p in params.items()}
+
+
+def check_rnn_params(params, D, dtype):
+    """Validate an RNN parameter dict against the input width D and dtype; return H."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    for name in ("W_xh", "W_hh"):
+        if name not in params:
+            raise ValueError(f"params is missing {name!r}; it has {sorted(params)}")
+    H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
+    check_shape("W_xh", params["W_xh"], (H, D), "(H, D)")
+    check_shape("W_hh", check_float_array("W_hh", params["W_hh"]), (H, H), "(H, H)")
+    if "b_h" in params:
+        check_shape("b_h", check_float_array("b_h", params["b_h"]), (H,), "(H,)")
+    for name, p in params.items():
+        if name in ("W_xh", "W_hh", "b_h") and p.dtype != dtype:
+            raise TypeError(f"{name} has dtype {p.dtype} but x has {dtype}; use one dtype throughout")
+    return H
+
+
+def _activate(a, nonlinearity):
+    return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
+
+
+def _derivative(h, nonlinearity):
+    """f'(a) from the output h = f(a): tanh' = 1 - h^2, relu' = 1 where h > 0. No need to store a."""
+    return 1 - h * h if nonlinearity == "tanh" else (h > 0).astype(h.dtype)
+
+
+def _initial_state(h0, N, H, dtype):
+    if h0 is None:
+        return np.zeros((N, H), dtype)
+    check_float_array("h0", h0, ndim=2, dims="(N, H)")
+    check_shape("h0", h0, (N, H), "(N, H)")
+    if h0.dtype != dtype:
+        raise TypeError(f"h0 has dtype {h0.dtype} but x has {dtype}; use one dtype throughout")
+    return h0
+
+
+def rnn_step_forward(x_t, h_prev, params, nonlinearity="tanh"):
+    """One step. x_t: (N, D), h_prev: (N, H) -> h_t: (N, H), cache."""
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    check_float_array("x_t", x_t, ndim=2, dims="(N, D)")
+    H = check_rnn_params(params, x_t.shape[1], x_t.dtype)
+    h_prev = _initial_state(h_prev, x_t.shape[0], H, x_t.dtype)
+    a = x_t @ params["W_xh"].T + h_prev @ params["W_hh"].T
+    if "b_h" in params:
+        a += params["b_h"]
+    h_t = _activate(a, nonlinearity)
+    return h_t, (x_t, h_prev, h_t, params, nonlinearity)
+
+
+def rnn_step_backward(dh_t, cache):
+    """Gradients of one step. dh_t: (N, H) -> dx_t (N, D), dh_prev (N, H), grads."""
+    x_t, h_prev, h_t, params, nonlinearity = cache
+    check_shape("dh_t", check_float_array("dh_t", dh_t), h_t.shape, "(N, H)")
+    da = dh_t * _derivative(h_t, nonlinearity)  # back through f
+    grads = {"W_xh": da.T @ x_t, "W_hh": da.T @ h_prev}
+    if "b_h" in params:
+        grads["b_h"] = da.sum(axis=0)
+    return da @ params["W_xh"], da @ params["W_hh"], grads
+
+
+def rnn_forward(x, h0, params, nonlinearity="tanh"):
+    """The whole sequence. x: (T, N, D), h0: (N, H) or None for zeros -> h: (T, N, H), cache.
+
+    h[t] is the state after step t; the final state is h[-1].
+    """
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    check_float_array("x", x, ndim=3, dims="(T, N, D)")
+    T, N, D = x.shape
+    H = check_rnn_params(params, D, x.dtype)
+    h0 = _initial_state(h0, N, H, x.dtype)
+    W_hh_T = params["W_hh"].T
+    # The input's contribution does not depend on the recurrence: one matrix product for all T steps.
+    a_x = (x.reshape(T * N, D) @ params["W_xh"].T).reshape(T, N, H)
+    if "b_h" in params:
+        a_x += params["b_h"]
+    h = np.empty((T, N, H), x.dtype)
+    h_prev = h0
+    for t in range(T):
+        h_prev = h[t] = _activate(a_x[t] + h_prev @ W_hh_T, nonlinearity)
+    return h, (x, h0, h, params, nonlinearity)
+
+
+def rnn_backward(dh, cache, truncate=None):
+    """BPTT. dh: (T, N, H), the loss's gradient on every hidden state -> dx (T, N, D), dh0 (N, H), grads.
+
+    Full BPTT (truncate=None): the gradient reaching h[t] is dh[t] plus what flows back from step t+1.
+    Truncated BPTT (truncate=k): time is cut into chunks t = [0, k), [k, 2k), ..., and nothing flows back
+    across a chunk boundary, exactly as if the state were detached (`h = h.detach()` in PyTorch) every k
+    steps. The weights still see every step; dh0 then only receives gradient from the first chunk.
+    """
+    x, h0, h, params, nonlinearity = cache
+    check_shape("dh", check_float_array("dh", dh, ndim=3, dims="(T, N, H)"), h.shape, "(T, N, H)")
+    if truncate is not None:
+        check_positive_int("truncate", truncate)
+    T, N, D = x.shape
+    H = h.shape[2]
+    W_hh = params["W_hh"]
+    da = np.empty_like(h)  # gradient at each step's pre-activation a_t
+    from_next = np.zeros((N, H), h.dtype)  # gradient flowing into h[t] from step t+1
+    for t in reversed(range(T)):
+        da[t] = (dh[t] + from_next) * _derivative(h[t], nonlinearity)
+        from_next = da[t] @ W_hh
+        if truncate is not None and t % truncate == 0:
+            from_next = np.zeros_like(from_next)  # the chunk's start state was a constant
+    dh0 = da[0] @ W_hh
+    # The sums over time, each as one matrix product over all T*N rows.
+    h_prev = np.concatenate([h0[None], h[:-1]])  # (T, N, H): the state each step started from
+    grads = {
+        "W_xh": da.reshape(T * N, H).T @ x.reshape(T * N, D),
+        "W_hh": da.reshape(T * N, H).T @ h_prev.reshape(T * N, H),
+    }
+    if "b_h" in params:
+        grads["b_h"] = da.sum(axis=(0, 1))
+    dx = (da.reshape(T * N, H) @ params["W_xh"]).reshape(T, N, D)
+    return dx, dh0, grads

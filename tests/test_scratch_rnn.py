@@ -1,0 +1,183 @@
+"""The from-scratch RNN against torch.nn.RNN (float64, 1e-10) and against finite differences (1e-6)."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from seqlearn.gradcheck import grad_check
+from seqlearn.scratch import (
+    init_rnn_params,
+    params_to_torch,
+    rnn_backward,
+    rnn_forward,
+    rnn_step_backward,
+    rnn_step_forward,
+)
+
+TOL = 1e-10
+
+
+def torch_reference(x, h0, params, nonlinearity, dh, truncate=None):
+    """nn.RNN forward + autograd, the state detached every `truncate` steps; returns numpy arrays."""
+    T, _, D = x.shape
+    H = params["W_hh"].shape[0]
+    rnn = params_to_torch(params, torch.nn.RNN(D, H, nonlinearity=nonlinearity, bias="b_h" in params).double())
+    x_t = torch.from_numpy(x.copy()).requires_grad_()
+    h0_t = torch.from_numpy(h0.copy() if h0 is not None else np.zeros((x.shape[1], H))).requires_grad_()
+    k = truncate or T
+    state, outs = h0_t[None], []
+    for start in range(0, T, k):
+        out, state = rnn(x_t[start:start + k], state if start == 0 else state.detach())
+        outs.append(out)
+    out = torch.cat(outs)
+    out.backward(torch.from_numpy(dh))
+    grads = {"W_xh": rnn.weight_ih_l0.grad, "W_hh": rnn.weight_hh_l0.grad}
+    if "b_h" in params:
+        grads["b_h"] = rnn.bias_ih_l0.grad  # d/d(bias_ih) == d/d(b_h): the two biases add
+    return out.detach().numpy(), x_t.grad.numpy(), h0_t.grad.numpy(), {k: g.numpy() for k, g in grads.items()}
+
+
+def assert_close(a, b):
+    np.testing.assert_allclose(a, b, rtol=0, atol=TOL)
+
+
+@settings(max_examples=40)
+@given(T=st.integers(1, 6), N=st.integers(1, 4), D=st.integers(1, 5), H=st.integers(1, 6),
+       nonlinearity=st.sampled_from(["tanh", "relu"]), bias=st.booleans(), given_h0=st.booleans(),
+       truncate=st.sampled_from([None, 1, 2, 3]), seed=st.integers(0, 2**32 - 1))
+def test_parity_with_torch(T, N, D, H, nonlinearity, bias, given_h0, truncate, seed):
+    rng = np.random.default_rng(seed)
+    params = init_rnn_params(D, H, rng, bias=bias)
+    x = rng.normal(size=(T, N, D))
+    h0 = rng.normal(size=(N, H)) if given_h0 else None
+    dh = rng.normal(size=(T, N, H))
+    h, cache = rnn_forward(x, h0, params, nonlinearity)
+    dx, dh0, grads = rnn_backward(dh, cache, truncate=truncate)
+    out, dx_ref, dh0_ref, grads_ref = torch_reference(x, h0, params, nonlinearity, dh, truncate)
+    assert_close(h, out)
+    assert_close(dx, dx_ref)
+    assert_close(dh0, dh0_ref)
+    assert set(grads) == set(grads_ref)
+    for name in grads:
+        assert_close(grads[name], grads_ref[name])
+
+
+def test_step_equals_a_sequence_of_one():
+    rng = np.random.default_rng(0)
+    params = init_rnn_params(3, 4, rng)
+    x, h0, dh = rng.normal(size=(1, 2, 3)), rng.normal(size=(2, 4)), rng.normal(size=(1, 2, 4))
+    h, cache = rnn_forward(x, h0, params)
+    h_t, step_cache = rnn_step_forward(x[0], h0, params)
+    assert_close(h[0], h_t)
+    dx, dh0, grads = rnn_backward(dh, cache)
+    dx_t, dh_prev, step_grads = rnn_step_backward(dh[0], step_cache)
+    assert_close(dx[0], dx_t)
+    assert_close(dh0, dh_prev)
+    for name in grads:
+        assert_close(grads[name], step_grads[name])
+
+
+def loss_weights(rng, shape):
+    """A fixed random linear loss L = sum(w * h): its gradient on h is w."""
+    return rng.normal(size=shape)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_gradient_check_cell(nonlinearity):
+    rng = np.random.default_rng(1)
+    params = init_rnn_params(3, 5, rng)
+    x, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 5))
+    w = loss_weights(rng, (2, 5))
+    h_t, cache = rnn_step_forward(x, h_prev, params, nonlinearity)
+    dx, dh_prev, grads = rnn_step_backward(w, cache)
+    report = grad_check(lambda: (w * rnn_step_forward(x, h_prev, params, nonlinearity)[0]).sum(),
+                        {"x": x, "h_prev": h_prev, **params}, {"x": dx, "h_prev": dh_prev, **grads})
+    assert report.passed(1e-6), report
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_gradient_check_sequence(nonlinearity):
+    rng = np.random.default_rng(2)
+    params = init_rnn_params(3, 4, rng)
+    x, h0 = rng.normal(size=(6, 2, 3)), rng.normal(size=(2, 4))
+    w = loss_weights(rng, (6, 2, 4))
+    _, cache = rnn_forward(x, h0, params, nonlinearity)
+    dx, dh0, grads = rnn_backward(w, cache)
+    report = grad_check(lambda: (w * rnn_forward(x, h0, params, nonlinearity)[0]).sum(),
+                        {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads})
+    assert report.passed(1e-6), report
+
+
+def test_gradient_check_truncated_bptt():
+    """Truncated BPTT is the exact gradient of a surrogate: each chunk starts from a state held constant."""
+    rng = np.random.default_rng(3)
+    params = init_rnn_params(3, 4, rng)
+    x, h0, k = rng.normal(size=(7, 2, 3)), rng.normal(size=(2, 4)), 3
+    w = loss_weights(rng, (7, 2, 4))
+    h_full, cache = rnn_forward(x, h0, params)
+    starts = [h0] + [h_full[s - 1].copy() for s in range(k, 7, k)]  # frozen chunk start states
+
+    def surrogate():
+        return sum((w[s:s + k] * rnn_forward(x[s:s + k], starts[i], params)[0]).sum()
+                   for i, s in enumerate(range(0, 7, k)))
+
+    dx, dh0, grads = rnn_backward(w, cache, truncate=k)
+    report = grad_check(surrogate, {"x": x, "h0": starts[0], **params}, {"x": dx, "h0": dh0, **grads})
+    assert report.passed(1e-6), report
+    # and it is not the full gradient: the cut is real
+    _, _, full = rnn_backward(w, cache)
+    assert not np.allclose(full["W_hh"], grads["W_hh"])
+
+
+def test_shared_weight_gradient_is_the_sum_over_steps():
+    rng = np.random.default_rng(4)
+    params = init_rnn_params(2, 3, rng)
+    x, dh = rng.normal(size=(4, 1, 2)), rng.normal(size=(4, 1, 3))
+    h, cache = rnn_forward(x, None, params)
+    _, _, grads = rnn_backward(dh, cache)
+    # per-step contributions, computed one step at a time with the step backward
+    total, from_next = np.zeros_like(params["W_hh"]), np.zeros((1, 3))
+    for t in reversed(range(4)):
+        h_prev = h[t - 1] if t else np.zeros((1, 3))
+        _, step_cache = rnn_step_forward(x[t], h_prev, params)
+        _, from_next, step_grads = rnn_step_backward(dh[t] + from_next, step_cache)
+        total += step_grads["W_hh"]
+    assert_close(grads["W_hh"], total)
+
+
+P = init_rnn_params(3, 4, np.random.default_rng(0))
+X = np.zeros((5, 2, 3))
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: rnn_forward(np.zeros((2, 3)), None, P), ValueError,
+         r"x must have 3 dimensions \(T, N, D\), got shape \(2, 3\)"),
+        (lambda: rnn_forward(X, np.zeros((2, 5)), P), ValueError, r"h0 must have shape \(N, H\) = \(2, 4\), got \(2, 5\)"),
+        (lambda: rnn_forward(X, np.zeros((4,)), P), ValueError, r"h0 must have 2 dimensions \(N, H\), got shape \(4,\)"),
+        (lambda: rnn_forward(X, None, {"W_xh": P["W_xh"]}), ValueError, "params is missing 'W_hh'"),
+        (lambda: rnn_forward(X, None, {**P, "W_hh": np.zeros((4, 3))}), ValueError,
+         r"W_hh must have shape \(H, H\) = \(4, 4\), got \(4, 3\)"),
+        (lambda: rnn_forward(np.zeros((5, 2, 4)), None, P), ValueError,
+         r"W_xh must have shape \(H, D\) = \(4, 4\), got \(4, 3\)"),
+        (lambda: rnn_forward(X, None, {**P, "b_h": np.zeros(3)}), ValueError, r"b_h must have shape \(H,\) = \(4,\)"),
+        (lambda: rnn_forward(np.zeros((5, 2, 3), dtype=int), None, P), TypeError,
+         "x must have a floating dtype .* got int64"),
+        (lambda: rnn_forward(X.astype(np.float32), None, P), TypeError, "W_xh has dtype float64 but x has float32"),
+        (lambda: rnn_forward(X, None, P, nonlinearity="sigmoid"), ValueError,
+         "nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"),
+        (lambda: rnn_forward(X.tolist(), None, P), TypeError, "x must be a NumPy array, got list"),
+        (lambda: rnn_backward(np.zeros((5, 2, 3)), rnn_forward(X, None, P)[1]), ValueError,
+         r"dh must have shape \(T, N, H\) = \(5, 2, 4\), got \(5, 2, 3\)"),
+        (lambda: rnn_backward(np.zeros((5, 2, 4)), rnn_forward(X, None, P)[1], truncate=0), ValueError,
+         "truncate must be at least 1, got 0"),
+        (lambda: rnn_step_forward(np.zeros(3), None, P), ValueError, r"x_t must have 2 dimensions \(N, D\)"),
+        (lambda: rnn_forward(X, None, [P]), TypeError, "params must be a dict of arrays, got list"),
+    ],
+)
+def test_bad_inputs(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
