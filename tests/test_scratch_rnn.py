@@ -156,8 +156,10 @@ X = np.zeros((5, 2, 3))
     [
         (lambda: rnn_forward(np.zeros((2, 3)), None, P), ValueError,
          r"x must have 3 dimensions \(T, N, D\), got shape \(2, 3\)"),
-        (lambda: rnn_forward(X, np.zeros((2, 5)), P), ValueError, r"h0 must have shape \(N, H\) = \(2, 4\), got \(2, 5\)"),
-        (lambda: rnn_forward(X, np.zeros((4,)), P), ValueError, r"h0 must have 2 dimensions \(N, H\), got shape \(4,\)"),
+        (lambda: rnn_forward(X, np.zeros((2, 5)), P), ValueError,
+         r"h0 must have shape \(N, H\) = \(2, 4\), got \(2, 5\)"),
+        (lambda: rnn_forward(X, np.zeros((4,)), P), ValueError,
+         r"h0 must have 2 dimensions \(N, H\), got shape \(4,\)"),
         (lambda: rnn_forward(X, None, {"W_xh": P["W_xh"]}), ValueError, "params is missing 'W_hh'"),
         (lambda: rnn_forward(X, None, {**P, "W_hh": np.zeros((4, 3))}), ValueError,
          r"W_hh must have shape \(H, H\) = \(4, 4\), got \(4, 3\)"),

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+import torch
+
+from seqlearn.scratch import init_rnn_params, params_from_torch, params_to_torch, rnn_forward
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_round_trips(bias, nonlinearity):
+    rng = np.random.default_rng(0)
+    params = init_rnn_params(3, 4, rng, bias=bias)
+    module = torch.nn.RNN(3, 4, nonlinearity=nonlinearity, bias=bias).double()
+    back = params_from_torch(params_to_torch(params, module))
+    assert set(back) == set(params)
+    assert all(np.array_equal(back[k], params[k]) for k in params)  # exact
+
+    original = torch.nn.RNN(3, 4, nonlinearity=nonlinearity, bias=bias).double()  # two nonzero biases
+    copy = params_to_torch(params_from_torch(original), torch.nn.RNN(3, 4, nonlinearity=nonlinearity,
+                                                                     bias=bias).double())
+    x = torch.from_numpy(rng.normal(size=(5, 2, 3)))
+    with torch.no_grad():
+        np.testing.assert_allclose(copy(x)[0].numpy(), original(x)[0].numpy(), rtol=0, atol=1e-14)
+        h, _ = rnn_forward(x.numpy(), None, params_from_torch(original), nonlinearity)
+        np.testing.assert_allclose(h, original(x)[0].numpy(), rtol=0, atol=1e-14)
+
+
+def test_arrays_are_copies_in_the_module_dtype():
+    module = torch.nn.RNN(2, 3)
+    params = params_from_torch(module)
+    assert params["W_xh"].dtype == np.float32
+    params["W_xh"][0, 0] = 99.0
+    assert module.weight_ih_l0[0, 0].item() != 99.0
+
+
+@pytest.mark.parametrize("kwargs", [dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True)])
+def test_refuses_modules_it_cannot_represent(kwargs):
+    with pytest.raises(ValueError, match="expected a single-layer, unidirectional, time-major nn.RNN"):
+        params_from_torch(torch.nn.RNN(2, 3, **kwargs))
+
+
+def test_refuses_mismatched_params():
+    with pytest.raises(ValueError, match=r"exactly the keys \['W_hh', 'W_xh'\] for this module"):
+        params_to_torch(init_rnn_params(2, 3, np.random.default_rng(0)), torch.nn.RNN(2, 3, bias=False))
+    with pytest.raises(ValueError, match=r"W_hh must have shape \(3, 3\), got \(3, 2\)"):
+        params_to_torch({"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_h": np.zeros(3)}, torch.nn.RNN(2, 3))
+    with pytest.raises(TypeError, match="expected a torch.nn.RNN, got LSTM"):
+        params_from_torch(torch.nn.LSTM(2, 3))

@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+
+from seqlearn.gradcheck import grad_check, numerical_gradient, relative_error
+
+
+def test_numerical_gradient_of_a_quadratic():
+    x = np.array([1.0, -2.0, 3.0])
+    np.testing.assert_allclose(numerical_gradient(lambda: (x ** 2).sum(), x), 2 * x, rtol=1e-8)
+    np.testing.assert_array_equal(x, [1.0, -2.0, 3.0])  # restored
+
+
+def test_finds_a_wrong_gradient_and_names_it():
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    grad_A, grad_B = np.ones((3, 2)) @ B.T, A.T @ np.ones((3, 2))  # of sum(A @ B)
+    right = grad_check(lambda: (A @ B).sum(), {"A": A, "B": B}, {"A": grad_A, "B": grad_B})
+    assert right.passed(1e-8) and right.max_error < 1e-8
+    wrong_B = grad_B.copy()
+    wrong_B[2, 1] *= 1.5
+    report = grad_check(lambda: (A @ B).sum(), {"A": A, "B": B}, {"A": grad_A, "B": wrong_B})
+    assert not report.passed()
+    assert (report.worst_name, report.worst_index) == ("B", (2, 1))
+    assert "worst: B[2, 1]" in str(report)
+
+
+def test_relative_error_of_zeros_is_zero():
+    assert relative_error(np.zeros(3), np.zeros(3)).max() == 0
+
+
+def test_refuses_float32_and_mismatched_names():
+    x = np.zeros(2, np.float32)
+    with pytest.raises(TypeError, match="x: gradient checks need float64 arrays"):
+        grad_check(lambda: 0.0, {"x": x}, {"x": x})
+    with pytest.raises(ValueError, match="must name the same arrays"):
+        grad_check(lambda: 0.0, {"x": np.zeros(2)}, {"y": np.zeros(2)})

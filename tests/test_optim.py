@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+import torch
+
+from seqlearn.optim import SGD, Adagrad, Adam, clip_by_global_norm, clip_by_value, global_norm
+
+
+def run_both(ours, make_torch, steps=5):
+    """Same params, same gradient sequence, through our optimiser and torch's; return both results."""
+    rng = np.random.default_rng(0)
+    params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    tensors = {k: torch.tensor(v.copy(), requires_grad=True) for k, v in params.items()}
+    reference = make_torch(list(tensors.values()))
+    for _ in range(steps):
+        grads = {k: rng.normal(size=v.shape) for k, v in params.items()}
+        ours.step(params, grads)
+        for k, t in tensors.items():
+            t.grad = torch.from_numpy(grads[k].copy())
+        reference.step()
+    return params, {k: t.detach().numpy() for k, t in tensors.items()}
+
+
+@pytest.mark.parametrize(
+    "ours, make_torch",
+    [
+        (SGD(0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+        (Adagrad(0.1, eps=1e-10), lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10)),
+        (Adam(0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+    ],
+)
+def test_agrees_with_torch_over_several_steps(ours, make_torch):
+    params, reference = run_both(ours, make_torch)
+    for k in params:
+        np.testing.assert_allclose(params[k], reference[k], rtol=0, atol=1e-12)
+
+
+def test_sgd_step_is_the_formula():
+    params, grads = {"w": np.array([1.0, 2.0])}, {"w": np.array([0.5, -1.0])}
+    SGD(0.1).step(params, grads)
+    np.testing.assert_allclose(params["w"], [0.95, 2.1])
+
+
+def test_clip_by_norm_keeps_direction_and_by_value_does_not():
+    grads = {"a": np.array([3.0, 0.1]), "b": np.array([[4.0]])}
+    clipped, norm = clip_by_global_norm(grads, 1.0)
+    assert norm == pytest.approx(np.sqrt(9 + 0.01 + 16))
+    assert global_norm(clipped) == pytest.approx(1.0)
+    flat = np.concatenate([g.ravel() for g in grads.values()])
+    flat_norm = np.concatenate([g.ravel() for g in clipped.values()])
+    flat_value = np.concatenate([g.ravel() for g in clip_by_value(grads, 1.0).values()])
+    cosine = lambda u, v: u @ v / np.linalg.norm(u) / np.linalg.norm(v)  # noqa: E731
+    assert cosine(flat, flat_norm) == pytest.approx(1.0)
+    assert cosine(flat, flat_value) < 0.99  # [1, 0.1, 1]: the small entry now weighs far more
+
+
+def test_small_gradients_are_left_alone():
+    grads = {"a": np.array([0.3, 0.4])}
+    clipped, norm = clip_by_global_norm(grads, 1.0)
+    assert norm == pytest.approx(0.5)
+    np.testing.assert_array_equal(clipped["a"], grads["a"])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: SGD(0), "lr must be positive, got 0"),
+        (lambda: Adam(1e-3, beta1=1.0), r"beta1 must be in \[0, 1\), got 1.0"),
+        (lambda: SGD(0.1).step({"w": np.zeros(2)}, {"v": np.zeros(2)}), "must have the same keys"),
+        (lambda: SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)}), r"grads\['w'\] has shape \(3,\)"),
+        (lambda: clip_by_global_norm({"w": np.zeros(2)}, -1.0), "max_norm must be positive, got -1.0"),
+        (lambda: clip_by_value({"w": np.zeros(2)}, 0), "limit must be positive, got 0"),
+    ],
+)
+def test_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
