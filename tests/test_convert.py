@@ -33,10 +33,28 @@ def test_arrays_are_copies_in_the_module_dtype():
     assert module.weight_ih_l0[0, 0].item() != 99.0
 
 
-@pytest.mark.parametrize("kwargs", [dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True)])
+@pytest.mark.parametrize("kwargs", [dict(bidirectional=True), dict(batch_first=True)])
 def test_refuses_modules_it_cannot_represent(kwargs):
-    with pytest.raises(ValueError, match="expected a single-layer, unidirectional, time-major nn.RNN"):
+    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.RNN"):
         params_from_torch(torch.nn.RNN(2, 3, **kwargs))
+
+
+def test_stacked_layers_one_at_a_time():
+    rng = np.random.default_rng(1)
+    module = torch.nn.RNN(3, 4, num_layers=2).double()
+    layers = [init_rnn_params(3, 4, rng), init_rnn_params(4, 4, rng)]
+    for k, p in enumerate(layers):
+        params_to_torch(p, module, layer=k)
+    x = rng.normal(size=(5, 2, 3))
+    h1, _ = rnn_forward(x, None, layers[0])
+    h2, _ = rnn_forward(h1, None, layers[1])  # layer 2 reads layer 1's states
+    with torch.no_grad():
+        out, h_n = module(torch.from_numpy(x))
+    np.testing.assert_allclose(h2, out.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(np.stack([h1[-1], h2[-1]]), h_n.numpy(), rtol=0, atol=1e-10)
+    assert all(np.array_equal(params_from_torch(module, k)[n], layers[k][n]) for k in (0, 1) for n in layers[k])
+    with pytest.raises(ValueError, match=r"layer must be in \[0, 1\] for this module, got 2"):
+        params_from_torch(module, layer=2)
 
 
 def test_refuses_mismatched_params():

@@ -1,9 +1,10 @@
-"""Exact converters between a `params` dict and a single-layer `torch.nn.RNN`.
+"""Exact converters between a `params` dict and one layer of a `torch.nn.RNN`.
 
-PyTorch keeps two biases that add, bias_ih_l0 + bias_hh_l0; the math has one, b_h. So
-`params_from_torch` returns b_h = bias_ih_l0 + bias_hh_l0, and `params_to_torch` writes b_h into
-bias_ih_l0 and zeros into bias_hh_l0. Both compute the same recurrence. Arrays are copies, in the
-module's dtype (use `module.double()` for float64).
+PyTorch keeps two biases that add, bias_ih_l{k} + bias_hh_l{k}; the math has one, b_h. So
+`params_from_torch` returns b_h = bias_ih + bias_hh, and `params_to_torch` writes b_h into bias_ih and
+zeros into bias_hh. Both compute the same recurrence. Arrays are copies, in the module's dtype (use
+`module.double()` for float64). A stacked module (num_layers > 1) is read or written one `layer` at a time;
+layer k > 0 takes layer k-1's hidden states as its input, so its W_xh is (H, H).
 """
 
 import torch
@@ -11,38 +12,40 @@ import torch
 from seqlearn.checks import check_float_array, check_shape
 
 
-def _check_module(module):
+def _check_module(module, layer):
     if not isinstance(module, torch.nn.RNN):
         raise TypeError(f"expected a torch.nn.RNN, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional or module.batch_first:
-        raise ValueError(
-            "expected a single-layer, unidirectional, time-major nn.RNN; got "
-            f"num_layers={module.num_layers}, bidirectional={module.bidirectional}, batch_first={module.batch_first}"
-        )
+    if module.bidirectional or module.batch_first:
+        raise ValueError("expected a unidirectional, time-major nn.RNN; got "
+                         f"bidirectional={module.bidirectional}, batch_first={module.batch_first}")
+    if not 0 <= layer < module.num_layers:
+        raise ValueError(f"layer must be in [0, {module.num_layers - 1}] for this module, got {layer}")
 
 
-def params_from_torch(module):
-    """nn.RNN -> {"W_xh", "W_hh"[, "b_h"]} NumPy copies; the nonlinearity is `module.nonlinearity`."""
-    _check_module(module)
+def params_from_torch(module, layer=0):
+    """nn.RNN -> {"W_xh", "W_hh"[, "b_h"]} NumPy copies of one layer; the nonlinearity is module.nonlinearity."""
+    _check_module(module, layer)
     with torch.no_grad():
-        params = {"W_xh": module.weight_ih_l0.numpy().copy(), "W_hh": module.weight_hh_l0.numpy().copy()}
+        params = {"W_xh": getattr(module, f"weight_ih_l{layer}").numpy().copy(),
+                  "W_hh": getattr(module, f"weight_hh_l{layer}").numpy().copy()}
         if module.bias:
-            params["b_h"] = (module.bias_ih_l0 + module.bias_hh_l0).numpy().copy()
+            params["b_h"] = (getattr(module, f"bias_ih_l{layer}") + getattr(module, f"bias_hh_l{layer}")).numpy()
     return params
 
 
-def params_to_torch(params, module):
-    """Write `params` into `module` (in place, keeping its dtype) and return it."""
-    _check_module(module)
-    H, D = module.hidden_size, module.input_size
+def params_to_torch(params, module, layer=0):
+    """Write `params` into one layer of `module` (in place, keeping its dtype) and return the module."""
+    _check_module(module, layer)
+    H = module.hidden_size
+    D = module.input_size if layer == 0 else H
     expected = {"W_xh": (H, D), "W_hh": (H, H)} | ({"b_h": (H,)} if module.bias else {})
     if set(params) != set(expected):
         raise ValueError(f"params must have exactly the keys {sorted(expected)} for this module, got {sorted(params)}")
+    targets = {"W_xh": f"weight_ih_l{layer}", "W_hh": f"weight_hh_l{layer}", "b_h": f"bias_ih_l{layer}"}
     with torch.no_grad():
-        for name, target in (("W_xh", module.weight_ih_l0), ("W_hh", module.weight_hh_l0)):
-            target.copy_(torch.from_numpy(check_shape(name, check_float_array(name, params[name]), expected[name])))
+        for name, shape in expected.items():
+            value = check_shape(name, check_float_array(name, params[name]), shape)
+            getattr(module, targets[name]).copy_(torch.from_numpy(value))
         if module.bias:
-            module.bias_ih_l0.copy_(torch.from_numpy(check_shape("b_h", check_float_array("b_h", params["b_h"]), (H,))))
-            module.bias_hh_l0.zero_()
+            getattr(module, f"bias_hh_l{layer}").zero_()
     return module
-
