@@ -1,7 +1,8 @@
-"""Drawings of RNN architectures: boxes for inputs x⟨t⟩, hidden states h⟨t⟩ and outputs y⟨t⟩, with arrows.
+"""Drawings of RNN architectures: boxes for inputs x⟨t⟩, hidden states h⟨t⟩ and outputs ŷ⟨t⟩, with arrows.
 
-`draw_architecture(kind)` draws one of ARCHITECTURES; `draw_unrolled(T)` draws the unrolled network with the
-shared weights labelled. Both return the matplotlib Figure (or draw into a given `ax`).
+`draw_architecture(kind, T_x, T_y)` draws one of ARCHITECTURES; `draw_unrolled(T)` draws the unrolled network
+with the shared weights labelled. Both return the matplotlib Figure, or draw into a given `ax` and return its
+figure, so a chapter can put several drawings side by side.
 """
 
 import matplotlib.pyplot as plt
@@ -9,20 +10,30 @@ import matplotlib.pyplot as plt
 from seqlearn.checks import check_choice, check_positive_int
 
 ARCHITECTURES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many-equal", "many-to-many-unequal")
+TITLES = {
+    "one-to-one": "one-to-one",
+    "one-to-many": "one-to-many",
+    "many-to-one": "many-to-one",
+    "many-to-many-equal": "many-to-many, $T_x = T_y$",
+    "many-to-many-unequal": r"many-to-many, $T_x \neq T_y$",
+}
 COLOURS = {"x": "#cfe2f3", "h": "#fce5cd", "y": "#d9ead3"}
+GREY = "0.3"
 
 
 def _box(ax, x, y, kind, label):
     ax.text(x, y, label, ha="center", va="center", fontsize=11,
-            bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[kind], ec="0.3"))
+            bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[kind], ec=GREY))
 
 
-def _arrow(ax, start, end, label=None):
-    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="->", color="0.3", shrinkA=14, shrinkB=14))
+def _arrow(ax, start, end, label=None, dashed=False):
+    # shrinkA/B keep the arrow heads off the boxes, whose size is in points, not data units.
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops=dict(arrowstyle="->", color=GREY, shrinkA=14, shrinkB=14, ls="--" if dashed else "-"))
     if label:  # beside a vertical arrow, above a horizontal one
         dx, dy = (0.08, 0) if start[0] == end[0] else (0, 0.12)
         ax.text((start[0] + end[0]) / 2 + dx, (start[1] + end[1]) / 2 + dy, label,
-                ha="left" if dx else "center", va="center", fontsize=9, color="0.3")
+                ha="left" if dx else "center", va="center", fontsize=9, color=GREY)
 
 
 def _layout(kind, T_x, T_y):
@@ -39,7 +50,12 @@ def _layout(kind, T_x, T_y):
 
 
 def draw_architecture(kind, T_x=3, T_y=2, ax=None):
-    """Draw one architecture; for many-to-many-unequal the decoder's T_y outputs follow the T_x inputs."""
+    """Draw one architecture of ARCHITECTURES and return the Figure.
+
+    one-to-many uses T_y (its dashed arrows: each prediction is fed into the next step, as when generating);
+    many-to-one and many-to-many-equal use T_x; many-to-many-unequal draws an encoder of T_x steps followed
+    by a decoder of T_y steps. An unknown `kind` is a ValueError that lists the valid ones.
+    """
     check_choice("kind", kind, ARCHITECTURES)
     check_positive_int("T_x", T_x)
     check_positive_int("T_y", T_y)
@@ -47,7 +63,7 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * steps + 1, 2.6))
     for t in range(steps):
-        _box(ax, t, 1, "h", "h")
+        _box(ax, t, 1, "h", "h" if kind == "one-to-one" else f"h⟨{t + 1}⟩")
         if t in inputs:
             _box(ax, t, 0, "x", f"x⟨{inputs.index(t) + 1}⟩")
             _arrow(ax, (t, 0), (t, 1))
@@ -56,15 +72,21 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
             _arrow(ax, (t, 1), (t, 2))
         if t:
             _arrow(ax, (t - 1, 1), (t, 1))
+        if kind == "one-to-many" and t + 1 < steps:
+            _arrow(ax, (t, 2), (t + 1, 1), dashed=True)
+    if kind == "many-to-many-unequal":  # name the two halves in the empty rows
+        ax.axvline(T_x - 0.5, color="0.6", ls=":", lw=1)
+        ax.text((T_x - 1) / 2, 2, "encoder", ha="center", va="center", fontsize=10, style="italic", color=GREY)
+        ax.text(T_x + (T_y - 1) / 2, 0, "decoder", ha="center", va="center", fontsize=10, style="italic", color=GREY)
     ax.set_xlim(-0.7, steps - 0.3)
     ax.set_ylim(-0.5, 2.5)
-    ax.set_title(kind, fontsize=11)
+    ax.set_title(TITLES[kind], fontsize=11)
     ax.axis("off")
     return ax.figure
 
 
 def draw_unrolled(T=4, ax=None):
-    """The unrolled RNN: one cell per step, the same W_xh, W_hh, W_hy at every step."""
+    """The unrolled RNN over T steps, one cell per step, the same W_xh, W_hh, W_hy at every step; returns the Figure."""
     check_positive_int("T", T)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 * T + 1.5, 3))
