@@ -7,8 +7,15 @@ One module per idea, named as the chapters name them:
 - `seqlearn.one_hot`   `one_hot` and its inverse (chapter 2)
 - `seqlearn.data`      the course corpora: found, verified by sha256, cached (chapter 2 onwards)
 - `seqlearn.batching`  minibatches for language modelling and padding of variable-length batches
+- `seqlearn.scratch`   from-scratch NumPy RNNs, forward and backward (chapters 3-4)
+- `seqlearn.gradcheck` finite-difference gradient checks (chapter 4)
+- `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
+- `seqlearn.ngram`     n-gram language models with add-k and Kneser-Ney smoothing (chapter 5)
+- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `seqlearn.training` its training loop
+- `seqlearn.diagrams`  drawings of the architectures and of the unrolled network
 - `seqlearn.show`      `show_source`: a notebook shows the very code it runs
 - `seqlearn.exercises` automatic checkers for each chapter's exercises
+- `seqlearn.checks`    the input checks every public function uses
 
 Importing `seqlearn` is cheap: it loads no torch and touches no file or network.
 """

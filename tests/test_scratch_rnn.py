@@ -178,6 +178,8 @@ X = np.zeros((5, 2, 3))
          "truncate must be at least 1, got 0"),
         (lambda: rnn_step_forward(np.zeros(3), None, P), ValueError, r"x_t must have 2 dimensions \(N, D\)"),
         (lambda: rnn_forward(X, None, [P]), TypeError, "params must be a dict of arrays, got list"),
+        (lambda: rnn_forward(X, None, {"W_xh": P["W_xh"], "W_hh": P["W_hh"], "b_hh": P["b_h"]}), ValueError,
+         r"params has unknown keys \['b_hh'\]"),
     ],
 )
 def test_bad_inputs(call, error, message):

@@ -35,6 +35,9 @@ def check_rnn_params(params, D, dtype):
     """Validate an RNN parameter dict against the input width D and dtype; return H."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    unknown = sorted(set(params) - {"W_xh", "W_hh", "b_h"})
+    if unknown:  # a typo such as 'b_hh' must not silently mean "no bias"
+        raise ValueError(f"params has unknown keys {unknown}; an RNN takes 'W_xh', 'W_hh' and optionally 'b_h'")
     for name in ("W_xh", "W_hh"):
         if name not in params:
             raise ValueError(f"params is missing {name!r}; it has {sorted(params)}")
@@ -44,7 +47,7 @@ def check_rnn_params(params, D, dtype):
     if "b_h" in params:
         check_shape("b_h", check_float_array("b_h", params["b_h"]), (H,), "(H,)")
     for name, p in params.items():
-        if name in ("W_xh", "W_hh", "b_h") and p.dtype != dtype:
+        if p.dtype != dtype:
             raise TypeError(f"{name} has dtype {p.dtype} but x has {dtype}; use one dtype throughout")
     return H
 
