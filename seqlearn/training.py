@@ -69,13 +69,16 @@ def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
 
 def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_size=32, num_steps=35,
                          clip=1.0, stateful=True, patience=None, seed=0, device=None, progress=True,
-                         max_seconds=None, lr_decay=None):
-    """Train `model` with Adam and return a `History`; the model ends with its best validation weights.
+                         max_seconds=None, lr_decay=None, weight_decay=0.0):
+    """Train `model` with Adam (AdamW when weight_decay > 0) and return a `History`.
+
+    The model ends with its best validation weights.
 
     clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
     a better validation perplexity (None: run every epoch). max_seconds: stop after this wall-clock budget.
     lr_decay: multiply the learning rate by this factor after every epoch whose validation perplexity did not
     improve (None: constant rate). Small steps late in training stop the model from overshooting.
+    weight_decay: decoupled weight decay (AdamW) pulling every weight towards zero, a regulariser.
     """
     check_positive_int("epochs", epochs)
     train_ids = check_int_array("train_ids", train_ids, ndim=1)
@@ -88,7 +91,9 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     model.to(device)
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be at least 0, got {weight_decay}")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     history, best, best_state, start = History(), math.inf, None, time.perf_counter()
     for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
         model.train()

@@ -98,6 +98,8 @@ def test_foreign_checkpoint_is_refused(tmp_path):
          ValueError, "clip must be a positive max norm or None, got 0"),
         (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1,
                                       lr_decay=1.5), ValueError, r"lr_decay must be in \(0, 1\) or None, got 1.5"),
+        (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1,
+                                      weight_decay=-0.1), ValueError, "weight_decay must be at least 0, got -0.1"),
     ],
 )
 def test_bad_inputs(call, error, message):
