@@ -75,7 +75,8 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     The model ends with its best validation weights.
 
     clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
-    a better validation perplexity (None: run every epoch). max_seconds: stop after this wall-clock budget.
+    a better validation perplexity (None: run every epoch). max_seconds: a wall-clock budget for training; when
+    it runs out, even in the middle of an epoch, that epoch is evaluated and training stops.
     lr_decay: multiply the learning rate by this factor after every epoch whose validation perplexity did not
     improve (None: constant rate). Small steps late in training stop the model from overshooting.
     weight_decay: decoupled weight decay (AdamW) pulling every weight towards zero, a regulariser.
@@ -97,7 +98,7 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     history, best, best_state, start = History(), math.inf, None, time.perf_counter()
     for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
         model.train()
-        total, count, state = 0.0, 0, None
+        total, count, state, out_of_time = 0.0, 0, None, False
         for X, Y in _batches(train_ids, batch_size, num_steps, stateful, rng):
             state = detach_state(state) if stateful else None
             logits, state = model(torch.as_tensor(X, device=device), state)
@@ -114,6 +115,9 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
             optimizer.step()
             total += loss.item() * Y.size
             count += Y.size
+            out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+            if out_of_time:
+                break
         history.train_perplexity.append(math.exp(total / count))
         history.val_perplexity.append(evaluate_perplexity(model, val_ids, batch_size, num_steps, device))
         if history.val_perplexity[-1] < best:
@@ -126,7 +130,7 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
             if lr_decay is not None:
                 for group in optimizer.param_groups:
                     group["lr"] *= lr_decay
-        if max_seconds is not None and time.perf_counter() - start > max_seconds:
+        if out_of_time:
             break
     model.load_state_dict(best_state)
     return history

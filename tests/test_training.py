@@ -54,6 +54,13 @@ def test_early_stopping_keeps_the_best_weights():
     assert evaluate_perplexity(model, val, 4, 10) == pytest.approx(min(history.val_perplexity), rel=1e-6)
 
 
+def test_time_budget_stops_inside_an_epoch():
+    model = RNNLanguageModel(V, 8, cell="rnn")
+    history = train_language_model(model, periodic_ids(6000), periodic_ids(), epochs=100, batch_size=2,
+                                   num_steps=5, max_seconds=1e-9, progress=False)
+    assert len(history.val_perplexity) == 1  # one (partial) epoch, evaluated, then stop
+
+
 def test_non_finite_loss_stops_with_a_clear_message():
     model = RNNLanguageModel(V, 8, cell="lstm")
     with torch.no_grad():
