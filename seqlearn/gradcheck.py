@@ -16,17 +16,24 @@ import numpy as np
 
 
 def numerical_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of the scalar function f() with respect to the array x (changed in place)."""
+    """Central-difference gradient of the scalar function f() with respect to the array x.
+
+    x is changed in place, one entry at a time, and each entry is restored even if f raises. Indexing x
+    itself (not a flattened copy) makes this work for views and non-contiguous arrays too.
+    """
     grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)  # views: writing to flat changes x
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = f()
-        flat[i] = old - eps
-        minus = f()
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        try:
+            x[i] = old + eps
+            plus = f()
+            x[i] = old - eps
+            minus = f()
+        finally:
+            x[i] = old
+        if np.ndim(plus) != 0:
+            raise ValueError(f"f must return a scalar, got an array of shape {np.shape(plus)}")
+        grad[i] = (plus - minus) / (2 * eps)
     return grad
 
 
@@ -37,13 +44,19 @@ def relative_error(analytic, numeric):
 
 @dataclass
 class GradCheckReport:
-    errors: dict  # name -> max relative error
-    worst_name: str
-    worst_index: tuple
+    """What `grad_check` found: the max relative error per array, and where the worst entry is.
+
+    `print(report)`, or a notebook cell ending in `report`, shows a table rounded to two significant
+    figures (e.g. 1.2e-09), so the printed text is the same from run to run.
+    """
+
+    errors: dict  # name -> max relative error over that array's entries
+    worst_name: str  # the array holding the worst entry
+    worst_index: tuple  # and that entry's index in it
 
     @property
     def max_error(self):
-        return max(self.errors.values())
+        return max(self.errors.values(), default=0.0)
 
     def passed(self, tol=1e-6):
         return self.max_error < tol
@@ -51,7 +64,8 @@ class GradCheckReport:
     def __str__(self):
         lines = [f"{'array':<8} {'max relative error':>18}"]
         lines += [f"{name:<8} {err:>18.1e}" for name, err in self.errors.items()]
-        lines.append(f"worst: {self.worst_name}{list(self.worst_index)} at {self.max_error:.1e}")
+        if self.worst_name is not None:
+            lines.append(f"worst: {self.worst_name}{list(self.worst_index)} at {self.max_error:.1e}")
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle):  # how a notebook shows it
@@ -61,14 +75,16 @@ class GradCheckReport:
 def grad_check(f, arrays, analytic, eps=1e-6):
     """Check `analytic[name]` against finite differences of f() for every `arrays[name]`."""
     if set(arrays) != set(analytic):
-        raise ValueError(f"arrays and analytic must name the same arrays: {sorted(arrays)} vs {sorted(analytic)}")
+        raise ValueError(f"arrays and analytic must name the same arrays: {sorted(arrays)} vs "
+                         f"{sorted(analytic)}")
     errors, worst = {}, (-1.0, None, None)
     for name, x in arrays.items():
         if not isinstance(x, np.ndarray) or x.dtype != np.float64:
             raise TypeError(f"{name}: gradient checks need float64 arrays (float32 rounding swamps eps), "
                             f"got {getattr(x, 'dtype', type(x).__name__)}")
         if analytic[name].shape != x.shape:
-            raise ValueError(f"{name}: analytic gradient has shape {analytic[name].shape}, the array {x.shape}")
+            raise ValueError(f"{name}: analytic gradient has shape {analytic[name].shape}, "
+                             f"the array {x.shape}")
         err = relative_error(analytic[name], numerical_gradient(f, x, eps))
         errors[name] = float(err.max()) if err.size else 0.0
         if err.size and errors[name] > worst[0]:

@@ -22,6 +22,11 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value}")
 
 
+def _check_non_negative(name, value):
+    if not value >= 0:
+        raise ValueError(f"{name} must be at least 0, got {value}")
+
+
 def _check_same_keys(params, grads):
     if set(params) != set(grads):
         raise ValueError(f"params and grads must have the same keys: {sorted(params)} vs {sorted(grads)}")
@@ -31,6 +36,8 @@ def _check_same_keys(params, grads):
 
 
 class SGD:
+    """Plain gradient descent: p -= lr * g."""
+
     def __init__(self, lr):
         _check_positive("lr", lr)
         self.lr = lr
@@ -42,8 +49,17 @@ class SGD:
 
 
 class Adagrad:
+    """Adagrad: each weight's step shrinks as its own squared gradients accumulate.
+
+        s += g^2;  p -= lr * g / (sqrt(s) + eps)
+
+    s starts at zero (torch's initial_accumulator_value=0), and eps is added after the square root, as
+    torch.optim.Adagrad does; it only guards against dividing by zero.
+    """
+
     def __init__(self, lr=1e-2, eps=1e-10):
         _check_positive("lr", lr)
+        _check_non_negative("eps", eps)
         self.lr, self.eps, self.sum_sq = lr, eps, {}
 
     def step(self, params, grads):
@@ -55,8 +71,15 @@ class Adagrad:
 
 
 class Adam:
+    """Adam: a running mean of gradients (m) and of their squares (v), bias-corrected. At step t = 1, 2, ...
+
+        m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+        p -= lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t)
+    """
+
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         _check_positive("lr", lr)
+        _check_non_negative("eps", eps)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
             if not 0 <= b < 1:
                 raise ValueError(f"{name} must be in [0, 1), got {b}")

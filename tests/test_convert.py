@@ -25,12 +25,15 @@ def test_round_trips(bias, nonlinearity):
         np.testing.assert_allclose(h, original(x)[0].numpy(), rtol=0, atol=1e-14)
 
 
-def test_arrays_are_copies_in_the_module_dtype():
-    module = torch.nn.RNN(2, 3)
+@pytest.mark.parametrize("dtype, np_dtype", [(torch.float32, np.float32), (torch.float64, np.float64)])
+def test_arrays_are_copies_in_the_module_dtype(dtype, np_dtype):
+    module = torch.nn.RNN(2, 3).to(dtype)
     params = params_from_torch(module)
-    assert params["W_xh"].dtype == np.float32
-    params["W_xh"][0, 0] = 99.0
-    assert module.weight_ih_l0[0, 0].item() != 99.0
+    assert all(p.dtype == np_dtype for p in params.values())
+    for p in params.values():
+        p[...] = 99.0
+    assert (module.weight_ih_l0 != 99.0).all() and (module.weight_hh_l0 != 99.0).all()
+    assert (module.bias_ih_l0 + module.bias_hh_l0 != 99.0).all()
 
 
 @pytest.mark.parametrize("kwargs", [dict(bidirectional=True), dict(batch_first=True)])
@@ -52,7 +55,8 @@ def test_stacked_layers_one_at_a_time():
         out, h_n = module(torch.from_numpy(x))
     np.testing.assert_allclose(h2, out.numpy(), rtol=0, atol=1e-10)
     np.testing.assert_allclose(np.stack([h1[-1], h2[-1]]), h_n.numpy(), rtol=0, atol=1e-10)
-    assert all(np.array_equal(params_from_torch(module, k)[n], layers[k][n]) for k in (0, 1) for n in layers[k])
+    for k, p in enumerate(layers):
+        assert all(np.array_equal(params_from_torch(module, k)[n], p[n]) for n in p)
     with pytest.raises(ValueError, match=r"layer must be in \[0, 1\] for this module, got 2"):
         params_from_torch(module, layer=2)
 
@@ -61,6 +65,7 @@ def test_refuses_mismatched_params():
     with pytest.raises(ValueError, match=r"exactly the keys \['W_hh', 'W_xh'\] for this module"):
         params_to_torch(init_rnn_params(2, 3, np.random.default_rng(0)), torch.nn.RNN(2, 3, bias=False))
     with pytest.raises(ValueError, match=r"W_hh must have shape \(3, 3\), got \(3, 2\)"):
-        params_to_torch({"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_h": np.zeros(3)}, torch.nn.RNN(2, 3))
+        params_to_torch({"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_h": np.zeros(3)},
+                        torch.nn.RNN(2, 3))
     with pytest.raises(TypeError, match="expected a torch.nn.RNN, got LSTM"):
         params_from_torch(torch.nn.LSTM(2, 3))

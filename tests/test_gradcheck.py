@@ -34,3 +34,39 @@ def test_refuses_float32_and_mismatched_names():
         grad_check(lambda: 0.0, {"x": x}, {"x": x})
     with pytest.raises(ValueError, match="must name the same arrays"):
         grad_check(lambda: 0.0, {"x": np.zeros(2)}, {"y": np.zeros(2)})
+
+
+def test_numerical_gradient_of_a_non_contiguous_view():
+    base = np.arange(12.0).reshape(3, 4)
+    x = base.T  # a transposed view: flattening it would copy, and perturbing the copy would do nothing
+    np.testing.assert_allclose(numerical_gradient(lambda: (base ** 2).sum(), x), 2 * x, rtol=1e-8)
+
+
+def test_entry_is_restored_when_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def f():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_f_must_return_a_scalar():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"f must return a scalar, got an array of shape \(2,\)"):
+        numerical_gradient(lambda: x * 2, x)
+
+
+def test_report_prints_a_rounded_table():
+    x, c = np.array([1.0, 2.0, 3.0]), np.array([1.0, -2.0, 0.5])
+    analytic = c.copy()
+    analytic[1] *= 1 + 2e-7  # relative error 2e-7 / (2 + 2e-7) = 1.0e-07
+    report = grad_check(lambda: (c * x).sum(), {"x": x}, {"x": analytic})
+    lines = str(report).splitlines()
+    assert lines[0].split() == ["array", "max", "relative", "error"]
+    assert lines[1].split() == ["x", "1.0e-07"]
+    assert lines[2] == "worst: x[1] at 1.0e-07"
+    assert report.max_error == pytest.approx(1e-7, rel=1e-2)
+    assert report.passed(1e-6) and not report.passed(1e-8)

@@ -24,8 +24,12 @@ def run_both(ours, make_torch, steps=5):
     "ours, make_torch",
     [
         (SGD(0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
-        (Adagrad(0.1, eps=1e-10), lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10)),
+        (Adagrad(0.1, eps=1e-10),
+         lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10, initial_accumulator_value=0)),
+        (Adagrad(0.1, eps=0.5), lambda p: torch.optim.Adagrad(p, lr=0.1, eps=0.5)),  # eps after the sqrt
         (Adam(0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+        (Adam(0.05, beta1=0.5, beta2=0.9, eps=0.1),
+         lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.5, 0.9), eps=0.1)),
     ],
 )
 def test_agrees_with_torch_over_several_steps(ours, make_torch):
@@ -38,6 +42,36 @@ def test_sgd_step_is_the_formula():
     params, grads = {"w": np.array([1.0, 2.0])}, {"w": np.array([0.5, -1.0])}
     SGD(0.1).step(params, grads)
     np.testing.assert_allclose(params["w"], [0.95, 2.1])
+
+
+def test_adagrad_steps_are_the_formula():
+    params, g1, g2 = {"w": np.array([1.0, 2.0])}, np.array([0.5, -1.0]), np.array([1.0, 0.0])
+    opt = Adagrad(0.1, eps=1e-10)
+    opt.step(params, {"w": g1})  # s = g^2: the first step has size lr in every coordinate
+    np.testing.assert_allclose(params["w"], [1.0 - 0.1, 2.0 + 0.1])
+    opt.step(params, {"w": g2})
+    s = g1 ** 2 + g2 ** 2
+    np.testing.assert_allclose(params["w"], np.array([0.9, 2.1]) - 0.1 * g2 / (np.sqrt(s) + 1e-10))
+
+
+def test_adam_steps_are_the_formula():
+    params, g1, g2 = {"w": np.array([1.0, 2.0])}, np.array([0.5, -1.0]), np.array([-0.25, 3.0])
+    opt = Adam(0.01, beta1=0.9, beta2=0.999, eps=1e-8)
+    opt.step(params, {"w": g1})  # bias correction: m_hat = g, v_hat = g^2, so the step is lr * sign(g)
+    np.testing.assert_allclose(params["w"], [1.0 - 0.01, 2.0 + 0.01], rtol=1e-7)
+    expected = params["w"].copy()
+    opt.step(params, {"w": g2})
+    m = 0.9 * 0.1 * g1 + 0.1 * g2
+    v = 0.999 * 0.001 * g1 ** 2 + 0.001 * g2 ** 2
+    expected -= 0.01 * (m / (1 - 0.9 ** 2)) / (np.sqrt(v / (1 - 0.999 ** 2)) + 1e-8)
+    np.testing.assert_allclose(params["w"], expected, rtol=1e-12)
+
+
+def test_clip_by_value_is_entrywise_and_returns_a_new_dict():
+    grads = {"a": np.array([3.0, -0.1, -7.0])}
+    clipped = clip_by_value(grads, 1.0)
+    np.testing.assert_array_equal(clipped["a"], [1.0, -0.1, -1.0])
+    np.testing.assert_array_equal(grads["a"], [3.0, -0.1, -7.0])  # the input is untouched
 
 
 def test_clip_by_norm_keeps_direction_and_by_value_does_not():
@@ -69,6 +103,10 @@ def test_small_gradients_are_left_alone():
         (lambda: SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)}), r"grads\['w'\] has shape \(3,\)"),
         (lambda: clip_by_global_norm({"w": np.zeros(2)}, -1.0), "max_norm must be positive, got -1.0"),
         (lambda: clip_by_value({"w": np.zeros(2)}, 0), "limit must be positive, got 0"),
+        (lambda: Adagrad(-0.1), "lr must be positive, got -0.1"),
+        (lambda: Adagrad(0.1, eps=-1e-10), "eps must be at least 0, got -1e-10"),
+        (lambda: Adam(1e-3, eps=-1.0), "eps must be at least 0, got -1.0"),
+        (lambda: Adam(1e-3, beta2=-0.5), r"beta2 must be in \[0, 1\), got -0.5"),
     ],
 )
 def test_bad_inputs(call, message):

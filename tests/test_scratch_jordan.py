@@ -34,3 +34,10 @@ def test_bad_inputs():
         jordan_forward(np.zeros((2, 1, 3)), None, {k: v for k, v in params.items() if k != "b_y"})
     with pytest.raises(ValueError, match=r"y0 must have shape \(N, O\) = \(1, 2\), got \(1, 4\)"):
         jordan_forward(np.zeros((2, 1, 3)), np.zeros((1, 4)), params)
+    with pytest.raises(TypeError, match="y0 has dtype float32 but x has float64"):
+        jordan_forward(np.zeros((2, 1, 3)), np.zeros((1, 2), np.float32), params)
+    with pytest.raises(TypeError, match="W_hy must be a NumPy array, got list"):
+        jordan_forward(np.zeros((2, 1, 3)), None, {**params, "W_hy": [[0.0] * 4] * 2})
+    _, y, cache = jordan_forward(np.zeros((2, 1, 3)), None, params)
+    with pytest.raises(ValueError, match=r"dy must have shape \(T, N, O\) = \(2, 1, 2\), got \(2, 1, 4\)"):
+        jordan_backward(np.zeros((2, 1, 4)), cache)

@@ -44,6 +44,20 @@ def test_cross_entropy_matches_torch(reduction):
     np.testing.assert_allclose(dlogits, logits_t.grad.numpy(), rtol=0, atol=1e-12)
 
 
+def test_masked_mean_matches_torch_ignore_index():
+    """A mask is torch's ignore_index: masked positions count neither in the loss nor in the mean."""
+    rng = np.random.default_rng(5)
+    logits, targets = rng.normal(size=(6, 3, 4)), rng.integers(0, 4, size=(6, 3))
+    mask = rng.random((6, 3)) < 0.6
+    loss, dlogits = softmax_cross_entropy(logits, targets, "mean", mask)
+    logits_t = torch.from_numpy(logits).requires_grad_()
+    ignored = torch.from_numpy(np.where(mask, targets, -100)).reshape(-1)
+    ref = torch.nn.functional.cross_entropy(logits_t.reshape(-1, 4), ignored, ignore_index=-100)
+    ref.backward()
+    assert abs(loss - ref.item()) < 1e-10
+    np.testing.assert_allclose(dlogits, logits_t.grad.numpy(), rtol=0, atol=1e-12)
+
+
 def test_mean_is_the_sum_divided_by_the_count():
     rng = np.random.default_rng(3)
     logits, targets = rng.normal(size=(4, 2, 3)), rng.integers(0, 3, size=(4, 2))
@@ -62,7 +76,14 @@ def test_softmax_is_stable_and_sums_to_one():
     "call, error, message",
     [
         (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), ValueError,
-         r"targets must be class ids in \[0, 2\], got 3"),
+         r"targets must be class ids in \[0, 2\], got 3 \(V = 3\)"),
+        (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([-1, 0])), ValueError,
+         r"targets must be class ids in \[0, 2\], got -1"),
+        (lambda: softmax_cross_entropy(np.zeros((2, 3), int), np.array([0, 1])), TypeError,
+         "logits must have a floating dtype"),
+        (lambda: affine_backward(np.zeros((2, 4)), affine_forward(np.zeros((2, 4)), np.zeros((3, 4)),
+                                                                  np.zeros(3))[1]), ValueError,
+         r"dy must have shape \(\.\.\., O\) = \(2, 3\), got \(2, 4\)"),
         (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1, 2])), ValueError,
          r"targets must have shape logits.shape\[:-1\] = \(2,\), got \(3,\)"),
         (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0])), TypeError,

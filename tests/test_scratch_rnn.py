@@ -23,7 +23,8 @@ def torch_reference(x, h0, params, nonlinearity, dh, truncate=None):
     """nn.RNN forward + autograd, the state detached every `truncate` steps; returns numpy arrays."""
     T, _, D = x.shape
     H = params["W_hh"].shape[0]
-    rnn = params_to_torch(params, torch.nn.RNN(D, H, nonlinearity=nonlinearity, bias="b_h" in params).double())
+    module = torch.nn.RNN(D, H, nonlinearity=nonlinearity, bias="b_h" in params).double()
+    rnn = params_to_torch(params, module)
     x_t = torch.from_numpy(x.copy()).requires_grad_()
     h0_t = torch.from_numpy(h0.copy() if h0 is not None else np.zeros((x.shape[1], H))).requires_grad_()
     k = truncate or T
@@ -36,7 +37,8 @@ def torch_reference(x, h0, params, nonlinearity, dh, truncate=None):
     grads = {"W_xh": rnn.weight_ih_l0.grad, "W_hh": rnn.weight_hh_l0.grad}
     if "b_h" in params:
         grads["b_h"] = rnn.bias_ih_l0.grad  # d/d(bias_ih) == d/d(b_h): the two biases add
-    return out.detach().numpy(), x_t.grad.numpy(), h0_t.grad.numpy(), {k: g.numpy() for k, g in grads.items()}
+    grads = {k: g.numpy() for k, g in grads.items()}
+    return out.detach().numpy(), state[0].detach().numpy(), x_t.grad.numpy(), h0_t.grad.numpy(), grads
 
 
 def assert_close(a, b):
@@ -55,13 +57,28 @@ def test_parity_with_torch(T, N, D, H, nonlinearity, bias, given_h0, truncate, s
     dh = rng.normal(size=(T, N, H))
     h, cache = rnn_forward(x, h0, params, nonlinearity)
     dx, dh0, grads = rnn_backward(dh, cache, truncate=truncate)
-    out, dx_ref, dh0_ref, grads_ref = torch_reference(x, h0, params, nonlinearity, dh, truncate)
+    out, h_n, dx_ref, dh0_ref, grads_ref = torch_reference(x, h0, params, nonlinearity, dh, truncate)
     assert_close(h, out)
+    assert_close(h[-1], h_n)  # the final state, torch's h_n
     assert_close(dx, dx_ref)
     assert_close(dh0, dh0_ref)
     assert set(grads) == set(grads_ref)
     for name in grads:
         assert_close(grads[name], grads_ref[name])
+
+
+def test_truncating_at_the_length_or_beyond_is_full_bptt():
+    rng = np.random.default_rng(5)
+    params = init_rnn_params(3, 4, rng)
+    x, dh = rng.normal(size=(4, 2, 3)), rng.normal(size=(4, 2, 4))
+    _, cache = rnn_forward(x, None, params)
+    full = rnn_backward(dh, cache)
+    for k in (4, 9):
+        cut = rnn_backward(dh, cache, truncate=k)
+        assert_close(cut[0], full[0])
+        assert_close(cut[1], full[1])
+        for name in params:
+            assert_close(cut[2][name], full[2][name])
 
 
 def test_step_equals_a_sequence_of_one():
@@ -84,6 +101,13 @@ def loss_weights(rng, shape):
     return rng.normal(size=shape)
 
 
+def assert_away_from_relu_kink(x, h0, params, h):
+    """Finite differences straddling a = 0 would see relu's kink; keep every pre-activation well away."""
+    h_prev = np.concatenate([h0[None], h[:-1]])
+    a = x @ params["W_xh"].T + h_prev @ params["W_hh"].T + params["b_h"]
+    assert np.abs(a).min() > 1e-3
+
+
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_gradient_check_cell(nonlinearity):
     rng = np.random.default_rng(1)
@@ -91,6 +115,8 @@ def test_gradient_check_cell(nonlinearity):
     x, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 5))
     w = loss_weights(rng, (2, 5))
     h_t, cache = rnn_step_forward(x, h_prev, params, nonlinearity)
+    if nonlinearity == "relu":
+        assert_away_from_relu_kink(x[None], h_prev, params, h_t[None])
     dx, dh_prev, grads = rnn_step_backward(w, cache)
     report = grad_check(lambda: (w * rnn_step_forward(x, h_prev, params, nonlinearity)[0]).sum(),
                         {"x": x, "h_prev": h_prev, **params}, {"x": dx, "h_prev": dh_prev, **grads})
@@ -103,7 +129,9 @@ def test_gradient_check_sequence(nonlinearity):
     params = init_rnn_params(3, 4, rng)
     x, h0 = rng.normal(size=(6, 2, 3)), rng.normal(size=(2, 4))
     w = loss_weights(rng, (6, 2, 4))
-    _, cache = rnn_forward(x, h0, params, nonlinearity)
+    h, cache = rnn_forward(x, h0, params, nonlinearity)
+    if nonlinearity == "relu":
+        assert_away_from_relu_kink(x, h0, params, h)
     dx, dh0, grads = rnn_backward(w, cache)
     report = grad_check(lambda: (w * rnn_forward(x, h0, params, nonlinearity)[0]).sum(),
                         {"x": x, "h0": h0, **params}, {"x": dx, "h0": dh0, **grads})
@@ -165,10 +193,18 @@ X = np.zeros((5, 2, 3))
          r"W_hh must have shape \(H, H\) = \(4, 4\), got \(4, 3\)"),
         (lambda: rnn_forward(np.zeros((5, 2, 4)), None, P), ValueError,
          r"W_xh must have shape \(H, D\) = \(4, 4\), got \(4, 3\)"),
-        (lambda: rnn_forward(X, None, {**P, "b_h": np.zeros(3)}), ValueError, r"b_h must have shape \(H,\) = \(4,\)"),
+        (lambda: rnn_forward(X, None, {**P, "b_h": np.zeros(3)}), ValueError,
+         r"b_h must have shape \(H,\) = \(4,\)"),
         (lambda: rnn_forward(np.zeros((5, 2, 3), dtype=int), None, P), TypeError,
          "x must have a floating dtype .* got int64"),
-        (lambda: rnn_forward(X.astype(np.float32), None, P), TypeError, "W_xh has dtype float64 but x has float32"),
+        (lambda: rnn_forward(X.astype(np.float32), None, P), TypeError,
+         "W_xh has dtype float64 but x has float32"),
+        (lambda: rnn_forward(X, np.zeros((2, 4), np.float32), P), TypeError,
+         "h0 has dtype float32 but x has float64"),
+        (lambda: rnn_forward(X, None, {**P, "W_hh": np.eye(4, dtype=int)}), TypeError,
+         "W_hh must have a floating dtype .* got int64"),
+        (lambda: rnn_forward(np.zeros((0, 2, 3)), None, P), ValueError,
+         r"x must have at least one time step, got shape \(T, N, D\) = \(0, 2, 3\)"),
         (lambda: rnn_forward(X, None, P, nonlinearity="sigmoid"), ValueError,
          "nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"),
         (lambda: rnn_forward(X.tolist(), None, P), TypeError, "x must be a NumPy array, got list"),
@@ -176,10 +212,12 @@ X = np.zeros((5, 2, 3))
          r"dh must have shape \(T, N, H\) = \(5, 2, 4\), got \(5, 2, 3\)"),
         (lambda: rnn_backward(np.zeros((5, 2, 4)), rnn_forward(X, None, P)[1], truncate=0), ValueError,
          "truncate must be at least 1, got 0"),
+        (lambda: rnn_backward(np.zeros((5, 2, 4)), rnn_forward(X, None, P)[1], truncate=2.0), TypeError,
+         "truncate must be an int, got float 2.0"),
         (lambda: rnn_step_forward(np.zeros(3), None, P), ValueError, r"x_t must have 2 dimensions \(N, D\)"),
         (lambda: rnn_forward(X, None, [P]), TypeError, "params must be a dict of arrays, got list"),
-        (lambda: rnn_forward(X, None, {"W_xh": P["W_xh"], "W_hh": P["W_hh"], "b_hh": P["b_h"]}), ValueError,
-         r"params has unknown keys \['b_hh'\]"),
+        (lambda: rnn_forward(X, None, {"W_xh": P["W_xh"], "W_hh": P["W_hh"], "b_hh": P["b_h"]}),
+         ValueError, r"params has unknown keys \['b_hh'\]"),
     ],
 )
 def test_bad_inputs(call, error, message):

@@ -1,11 +1,13 @@
-"""The four architectures, built from `rnn`, `output` and the loss. Each `*_loss` runs forward and backward.
+"""The four architectures, built from `rnn`, `output` and the loss; nothing here is new maths.
 
 A model's params: the RNN's `W_xh (H, D)`, `W_hh (H, H)`, `b_h (H,)` and the output layer's `W_hy (O, H)`,
-`b_y (O,)`. Every `*_loss` returns the loss and `grads`, a dict with the same keys as the params.
+`b_y (O,)`. Each trainable architecture has `*_forward`, returning (h, logits, cache), and
+`*_backward(dlogits, cache)`, returning gradients named like the params; `*_loss` chains forward, softmax
+cross-entropy and backward, and returns the loss and `grads`.
 
-- many-to-many, equal lengths (`many_to_many_loss`): a prediction at every step (tagging, language models);
-- many-to-one (`many_to_one_loss`): one prediction from the last hidden state (classifying a sequence);
-- many-to-many, unequal lengths (`encoder_decoder_loss`): an encoder RNN reads x, its last state starts a
+- many-to-many, equal lengths (`many_to_many_*`): a prediction at every step (tagging, language models);
+- many-to-one (`many_to_one_*`): one prediction from the last hidden state (classifying a sequence);
+- many-to-many, unequal lengths (`encoder_decoder_*`): an encoder RNN reads x, its last state starts a
   decoder RNN that is fed the previous target at each step (teacher forcing);
 - one-to-many (`generate`): one start token, then each prediction is fed back as the next input.
 """
@@ -35,58 +37,93 @@ def _rnn_part(params):
     return {k: v for k, v in params.items() if k in RNN_KEYS}
 
 
-def _sequence_loss(x, h0, params, targets, reduction, mask, nonlinearity, truncate):
-    """Forward and backward of the many-to-many model; returns loss, grads, dx, dh0, h."""
+def many_to_many_forward(x, h0, params, nonlinearity="tanh"):
+    """x (T, N, D), h0 (N, H) or None -> h (T, N, H), logits (T, N, O) (one per step), cache."""
     h, rnn_cache = rnn_forward(x, h0, _rnn_part(params), nonlinearity)
     logits, out_cache = affine_forward(h, params["W_hy"], params["b_y"])
-    loss, dlogits = softmax_cross_entropy(logits, targets, reduction, mask)
+    return h, logits, (rnn_cache, out_cache)
+
+
+def many_to_many_backward(dlogits, cache, truncate=None):
+    """dlogits (T, N, O) -> dx (T, N, D), dh0 (N, H), grads. `truncate` as in `rnn_backward`."""
+    rnn_cache, out_cache = cache
     dh, dW_hy, db_y = affine_backward(dlogits, out_cache)
     dx, dh0, grads = rnn_backward(dh, rnn_cache, truncate)
-    return loss, grads | {"W_hy": dW_hy, "b_y": db_y}, dx, dh0, h
+    return dx, dh0, grads | {"W_hy": dW_hy, "b_y": db_y}
 
 
 def many_to_many_loss(x, targets, params, h0=None, reduction="sum", mask=None, nonlinearity="tanh",
                       truncate=None):
     """x (T, N, D), targets (T, N) ids -> loss, grads, h_last (N, H) to carry into the next batch."""
-    loss, grads, _, _, h = _sequence_loss(x, h0, params, targets, reduction, mask, nonlinearity, truncate)
+    h, logits, cache = many_to_many_forward(x, h0, params, nonlinearity)
+    loss, dlogits = softmax_cross_entropy(logits, targets, reduction, mask)
+    _, _, grads = many_to_many_backward(dlogits, cache, truncate)
     return loss, grads, h[-1]
 
 
-def many_to_one_loss(x, targets, params, h0=None, reduction="mean", nonlinearity="tanh"):
-    """x (T, N, D), targets (N,) class ids -> loss, grads. Only the last hidden state is read out."""
+def many_to_one_forward(x, h0, params, nonlinearity="tanh"):
+    """x (T, N, D), h0 (N, H) or None -> h (T, N, H), logits (N, O) from the last state only, cache."""
     h, rnn_cache = rnn_forward(x, h0, _rnn_part(params), nonlinearity)
     logits, out_cache = affine_forward(h[-1], params["W_hy"], params["b_y"])
-    loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
+    return h, logits, (rnn_cache, out_cache, h)
+
+
+def many_to_one_backward(dlogits, cache):
+    """dlogits (N, O) -> dx (T, N, D), dh0 (N, H), grads."""
+    rnn_cache, out_cache, h = cache
     dh_last, dW_hy, db_y = affine_backward(dlogits, out_cache)
     dh = np.zeros_like(h)
     dh[-1] = dh_last  # the earlier states receive gradient only through the recurrence
-    _, _, grads = rnn_backward(dh, rnn_cache)
-    return loss, grads | {"W_hy": dW_hy, "b_y": db_y}
+    dx, dh0, grads = rnn_backward(dh, rnn_cache)
+    return dx, dh0, grads | {"W_hy": dW_hy, "b_y": db_y}
+
+
+def many_to_one_loss(x, targets, params, h0=None, reduction="mean", nonlinearity="tanh"):
+    """x (T, N, D), targets (N,) class ids -> loss, grads."""
+    _, logits, cache = many_to_one_forward(x, h0, params, nonlinearity)
+    loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
+    return loss, many_to_one_backward(dlogits, cache)[2]
+
+
+def encoder_decoder_forward(x, decoder_inputs, encoder, decoder):
+    """x (T_x, N, D), decoder_inputs (T_y, N, D_y) -> h_dec (T_y, N, H), logits (T_y, N, O), cache.
+
+    `encoder` holds RNN params only; `decoder` holds RNN params plus the output layer. The encoder's last
+    state is the decoder's h0: all the decoder knows about x is that one (N, H) state.
+    """
+    h_enc, enc_cache = rnn_forward(x, None, encoder)
+    h_dec, logits, dec_cache = many_to_many_forward(decoder_inputs, h_enc[-1], decoder)
+    return h_dec, logits, (enc_cache, dec_cache, h_enc)
+
+
+def encoder_decoder_backward(dlogits, cache):
+    """dlogits (T_y, N, O) -> dx (T_x, N, D), ddecoder_inputs (T_y, N, D_y), encoder_grads, decoder_grads."""
+    enc_cache, dec_cache, h_enc = cache
+    ddecoder_inputs, dh0, dec_grads = many_to_many_backward(dlogits, dec_cache)
+    dh_enc = np.zeros_like(h_enc)
+    dh_enc[-1] = dh0  # the decoder's dh0 is the only gradient that reaches the encoder
+    dx, _, enc_grads = rnn_backward(dh_enc, enc_cache)
+    return dx, ddecoder_inputs, enc_grads, dec_grads
 
 
 def encoder_decoder_loss(x, decoder_inputs, targets, encoder, decoder, reduction="sum"):
-    """Many-to-many with T_x != T_y. x (T_x, N, D); decoder_inputs (T_y, N, D_y); targets (T_y, N).
-
-    `encoder` holds RNN params only; `decoder` holds RNN params plus the output layer. The encoder's last
-    state is the decoder's h0, so the decoder's dh0 is the gradient that flows back into the encoder.
-    Returns loss, encoder_grads, decoder_grads.
-    """
-    h_enc, enc_cache = rnn_forward(x, None, encoder)
-    loss, dec_grads, _, dh0, _ = _sequence_loss(decoder_inputs, h_enc[-1], decoder, targets, reduction, None,
-                                                "tanh", None)
-    dh_enc = np.zeros_like(h_enc)
-    dh_enc[-1] = dh0
-    _, _, enc_grads = rnn_backward(dh_enc, enc_cache)
+    """Many-to-many with T_x != T_y; targets (T_y, N) ids. Returns loss, encoder_grads, decoder_grads."""
+    _, logits, cache = encoder_decoder_forward(x, decoder_inputs, encoder, decoder)
+    loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
+    _, _, enc_grads, dec_grads = encoder_decoder_backward(dlogits, cache)
     return loss, enc_grads, dec_grads
 
 
-def generate(params, start_id, steps, rng=None, stop_id=None):
+def generate(params, start_id, steps, rng=None, stop_id=None, *, greedy=None):
     """One-to-many: feed `start_id` (one-hot), then feed back each predicted id. Returns the ids generated.
 
-    Greedy (the most likely id) when `rng` is None, sampled from the softmax otherwise. Needs D == O:
-    the vocabulary is both the input and the output.
+    greedy=True takes the most likely id at every step; greedy=False samples from the softmax with `rng`, a
+    np.random.Generator (no global random state). The default, greedy=None, samples when an rng is given
+    and is greedy otherwise. Generation stops after `stop_id` (e.g. <eos>) if given, which is included.
+    Needs D == O: the vocabulary is both the input and the output.
     """
     check_positive_int("steps", steps)
+    rnn_params = _rnn_part(params)
     V = params["W_xh"].shape[1]
     if params["W_hy"].shape[0] != V:
         raise ValueError(f"generation feeds outputs back as inputs, so O must equal D; got O="
@@ -96,15 +133,22 @@ def generate(params, start_id, steps, rng=None, stop_id=None):
         raise ValueError(f"start_id must be in [0, {V - 1}], got {current}")
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a np.random.Generator or None, got {type(rng).__name__}")
+    if greedy not in (None, True, False):
+        raise TypeError(f"greedy must be True, False or None, got {greedy!r}")
+    if greedy is None:
+        greedy = rng is None
+    if not greedy and rng is None:
+        raise ValueError("greedy=False samples, so it needs rng=np.random.default_rng(seed); got rng=None")
     dtype = params["W_xh"].dtype
     h = np.zeros((1, params["W_hh"].shape[0]), dtype)
     out = []
     for _ in range(steps):
         x = np.zeros((1, V), dtype)
-        x[0, current] = 1
-        h, _ = rnn_step_forward(x, h, _rnn_part(params))
-        p = softmax(h @ params["W_hy"].T + params["b_y"])[0]
-        current = int(p.argmax()) if rng is None else int(rng.choice(V, p=p))
+        x[0, current] = 1  # the previous prediction, one-hot, is the next input
+        h, _ = rnn_step_forward(x, h, rnn_params)
+        logits, _ = affine_forward(h, params["W_hy"], params["b_y"])
+        p = softmax(logits)[0]
+        current = int(p.argmax()) if greedy else int(rng.choice(V, p=p))
         out.append(current)
         if current == stop_id:
             break

@@ -23,24 +23,33 @@ def _check_module(module, layer):
 
 
 def params_from_torch(module, layer=0):
-    """nn.RNN -> {"W_xh", "W_hh"[, "b_h"]} NumPy copies of one layer; the nonlinearity is module.nonlinearity."""
+    """nn.RNN -> {"W_xh", "W_hh"[, "b_h"]}, NumPy copies of one layer, in the module's dtype.
+
+    The nonlinearity is not a parameter: pass `module.nonlinearity` to `rnn_forward`.
+    """
     _check_module(module, layer)
-    with torch.no_grad():
-        params = {"W_xh": getattr(module, f"weight_ih_l{layer}").numpy().copy(),
-                  "W_hh": getattr(module, f"weight_hh_l{layer}").numpy().copy()}
-        if module.bias:
-            params["b_h"] = (getattr(module, f"bias_ih_l{layer}") + getattr(module, f"bias_hh_l{layer}")).numpy()
+
+    def copy(name):  # a copy, so that changing the array never changes the module
+        return getattr(module, f"{name}_l{layer}").detach().cpu().numpy().copy()
+
+    params = {"W_xh": copy("weight_ih"), "W_hh": copy("weight_hh")}
+    if module.bias:
+        params["b_h"] = copy("bias_ih") + copy("bias_hh")  # the two biases always appear as a sum
     return params
 
 
 def params_to_torch(params, module, layer=0):
-    """Write `params` into one layer of `module` (in place, keeping its dtype) and return the module."""
+    """Write `params` into one layer of `module` in place and return the module.
+
+    The module keeps its dtype: float64 params written into a float32 module are rounded to float32.
+    """
     _check_module(module, layer)
     H = module.hidden_size
     D = module.input_size if layer == 0 else H
     expected = {"W_xh": (H, D), "W_hh": (H, H)} | ({"b_h": (H,)} if module.bias else {})
     if set(params) != set(expected):
-        raise ValueError(f"params must have exactly the keys {sorted(expected)} for this module, got {sorted(params)}")
+        raise ValueError(f"params must have exactly the keys {sorted(expected)} for this module, "
+                         f"got {sorted(params)}")
     targets = {"W_xh": f"weight_ih_l{layer}", "W_hh": f"weight_hh_l{layer}", "b_h": f"bias_ih_l{layer}"}
     with torch.no_grad():
         for name, shape in expected.items():

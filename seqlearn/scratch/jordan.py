@@ -26,15 +26,19 @@ def _check(x, y0, params):
     if not isinstance(params, dict) or set(params) != set(SHAPES):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
         raise ValueError(f"params must have exactly the keys {sorted(SHAPES)}, got {got}")
-    H, O, D = params["W_xh"].shape[0], params["W_hy"].shape[0], x.shape[2]
-    want = {"W_xh": (H, D), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
+    H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
+    O = check_float_array("W_hy", params["W_hy"], ndim=2, dims="(O, H)").shape[0]
+    want = {"W_xh": (H, x.shape[2]), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
     for name, shape in want.items():
         check_shape(name, check_float_array(name, params[name]), shape, SHAPES[name])
         if params[name].dtype != x.dtype:
-            raise TypeError(f"{name} has dtype {params[name].dtype} but x has {x.dtype}; use one dtype throughout")
+            raise TypeError(f"{name} has dtype {params[name].dtype} but x has {x.dtype}; "
+                            "use one dtype throughout")
     if y0 is None:
         return np.zeros((x.shape[1], O), x.dtype)
     check_shape("y0", check_float_array("y0", y0, ndim=2, dims="(N, O)"), (x.shape[1], O), "(N, O)")
+    if y0.dtype != x.dtype:
+        raise TypeError(f"y0 has dtype {y0.dtype} but x has {x.dtype}; use one dtype throughout")
     return y0
 
 

@@ -40,20 +40,23 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
     """Loss -sum log p(target) over positions, and its gradient. logits (..., V), targets (...) ints.
 
     reduction="sum" is the loss the math defines: the sum over time steps (and examples) of each step's
-    loss, so dlogits = softmax - one_hot(target) at each position. reduction="mean" divides the loss, and so
-    every gradient, by the number of positions counted. Nothing else changes: that division is the "average"
-    some notes apply to per-step gradients. mask (...) bool: positions where it is False (padding) count for
-    nothing and get zero gradient.
+    loss, so dlogits = softmax - one_hot(target) at each position, and a shared weight's gradient is the sum
+    of its per-step contributions. reduction="mean" divides the loss, and so every gradient, by the number of
+    positions counted (the tokens). Nothing else changes: the direction is the same and only the step size
+    shrinks by 1/(number of tokens). That division is the "average" of per-step gradients that one
+    circulating note describes; it comes from the mean loss, not from BPTT itself.
+    mask (...) bool: positions where it is False (padding) count for nothing and get zero gradient.
     """
     check_choice("reduction", reduction, ("sum", "mean"))
     check_float_array("logits", logits)
     targets = check_int_array("targets", targets)
     V = logits.shape[-1] if logits.ndim else 0
     if logits.ndim < 1 or targets.shape != logits.shape[:-1]:
-        raise ValueError(f"targets must have shape logits.shape[:-1] = {logits.shape[:-1]}, got {targets.shape}")
+        raise ValueError(f"targets must have shape logits.shape[:-1] = {logits.shape[:-1]}, "
+                         f"got {targets.shape}")
     bad = (targets < 0) | (targets >= V)
     if bad.any():
-        raise ValueError(f"targets must be class ids in [0, {V - 1}], got {int(targets[bad][0])}")
+        raise ValueError(f"targets must be class ids in [0, {V - 1}], got {int(targets[bad][0])} (V = {V})")
     if mask is None:
         mask = np.ones(targets.shape, bool)
     mask = np.asarray(mask)
@@ -61,10 +64,11 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
         raise ValueError(f"mask must be a bool array of shape {targets.shape}, got {mask.dtype} {mask.shape}")
     shifted = logits - logits.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]
+    picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]  # log p(target)
     loss = -(picked * mask).sum()
     dlogits = np.exp(log_p)
-    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1, -1)
+    idx = targets[..., None]
+    np.put_along_axis(dlogits, idx, np.take_along_axis(dlogits, idx, -1) - 1, -1)  # softmax - one_hot
     dlogits *= mask[..., None]
     if reduction == "mean":
         count = max(int(mask.sum()), 1)

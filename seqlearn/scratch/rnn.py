@@ -23,7 +23,8 @@ def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
     check_positive_int("D", D)
     check_positive_int("H", H)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+        raise TypeError("rng must be a np.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
     k = 1 / np.sqrt(H)
     params = {"W_xh": rng.uniform(-k, k, (H, D)), "W_hh": rng.uniform(-k, k, (H, H))}
     if bias:
@@ -37,7 +38,8 @@ def check_rnn_params(params, D, dtype):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     unknown = sorted(set(params) - {"W_xh", "W_hh", "b_h"})
     if unknown:  # a typo such as 'b_hh' must not silently mean "no bias"
-        raise ValueError(f"params has unknown keys {unknown}; an RNN takes 'W_xh', 'W_hh' and optionally 'b_h'")
+        raise ValueError(f"params has unknown keys {unknown}; an RNN takes 'W_xh', 'W_hh' and optionally "
+                         "'b_h'")
     for name in ("W_xh", "W_hh"):
         if name not in params:
             raise ValueError(f"params is missing {name!r}; it has {sorted(params)}")
@@ -103,6 +105,8 @@ def rnn_forward(x, h0, params, nonlinearity="tanh"):
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     check_float_array("x", x, ndim=3, dims="(T, N, D)")
     T, N, D = x.shape
+    if T == 0:
+        raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
     H = check_rnn_params(params, D, x.dtype)
     h0 = _initial_state(h0, N, H, x.dtype)
     W_hh_T = params["W_hh"].T
@@ -120,10 +124,15 @@ def rnn_forward(x, h0, params, nonlinearity="tanh"):
 def rnn_backward(dh, cache, truncate=None):
     """BPTT. dh: (T, N, H), the loss's gradient on every hidden state -> dx (T, N, D), dh0 (N, H), grads.
 
-    Full BPTT (truncate=None): the gradient reaching h[t] is dh[t] plus what flows back from step t+1.
-    Truncated BPTT (truncate=k): time is cut into chunks t = [0, k), [k, 2k), ..., and nothing flows back
-    across a chunk boundary, exactly as if the state were detached (`h = h.detach()` in PyTorch) every k
-    steps. The weights still see every step; dh0 then only receives gradient from the first chunk.
+    Full BPTT (truncate=None): the gradient reaching h[t] is dh[t] plus what flows back from step t+1, and
+    each shared weight's gradient is the sum of its contributions from all T steps.
+
+    Truncated BPTT (truncate=k): time is cut into chunks of steps [0, k), [k, 2k), ... The state each chunk
+    starts from (h0, h[k-1], h[2k-1], ...) is treated as a constant, so no gradient crosses a chunk
+    boundary: the gradient reaching h[t] is dh[t] plus what flows back from later steps of the SAME chunk.
+    This is exactly what PyTorch computes when the state is detached (`h = h.detach()`) before steps
+    k, 2k, ... The weight gradients still sum over all T steps. dh0 carries only the gradient of the losses
+    on the first chunk's steps, and dx[t] only that of the losses on steps t, t+1, ... of t's own chunk.
     """
     x, h0, h, params, nonlinearity = cache
     check_shape("dh", check_float_array("dh", dh, ndim=3, dims="(T, N, H)"), h.shape, "(T, N, H)")
@@ -135,18 +144,16 @@ def rnn_backward(dh, cache, truncate=None):
     da = np.empty_like(h)  # gradient at each step's pre-activation a_t
     from_next = np.zeros((N, H), h.dtype)  # gradient flowing into h[t] from step t+1
     for t in reversed(range(T)):
+        if truncate is not None and (t + 1) % truncate == 0:
+            from_next = np.zeros_like(from_next)  # h[t] starts the next chunk: a constant there
         da[t] = (dh[t] + from_next) * _derivative(h[t], nonlinearity)
         from_next = da[t] @ W_hh
-        if truncate is not None and t % truncate == 0:
-            from_next = np.zeros_like(from_next)  # the chunk's start state was a constant
-    dh0 = da[0] @ W_hh
+    dh0 = from_next  # what flows out of step 0 into the initial state
     # The sums over time, each as one matrix product over all T*N rows.
     h_prev = np.concatenate([h0[None], h[:-1]])  # (T, N, H): the state each step started from
-    grads = {
-        "W_xh": da.reshape(T * N, H).T @ x.reshape(T * N, D),
-        "W_hh": da.reshape(T * N, H).T @ h_prev.reshape(T * N, H),
-    }
+    da2 = da.reshape(T * N, H)
+    grads = {"W_xh": da2.T @ x.reshape(T * N, D), "W_hh": da2.T @ h_prev.reshape(T * N, H)}
     if "b_h" in params:
         grads["b_h"] = da.sum(axis=(0, 1))
-    dx = (da.reshape(T * N, H) @ params["W_xh"]).reshape(T, N, D)
+    dx = (da2 @ params["W_xh"]).reshape(T, N, D)
     return dx, dh0, grads
