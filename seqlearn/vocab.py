@@ -1,8 +1,8 @@
 """`Vocab`: the two-way map between tokens and integer ids.
 
 Ids are deterministic: the reserved tokens come first, in the order given, then the corpus tokens by
-decreasing frequency, ties broken alphabetically. Tokens seen fewer than `min_freq` times (or beyond
-`max_size`) are left out and map to `<unk>` when encoded.
+decreasing frequency, ties broken by Python's string order (code points: ' ' < '0' < 'A' < 'a'). Tokens seen
+fewer than `min_freq` times (or beyond `max_size`) are left out and map to `<unk>` when encoded.
 
     vocab = Vocab(tokenise_chars("hello world"))
     ids = vocab.encode(tokenise_chars("hello"))      # [.., .., .., .., ..]
