@@ -5,7 +5,7 @@ Usage: python tools/run_notebooks.py [--refresh-variable] notebooks/*.ipynb   (w
 Why not `jupyter nbconvert --execute --inplace`? It records per-cell timestamps and the widgets' random
 model ids, so two runs in a row would differ in `git diff` although every printed number is the same.
 Here each notebook runs in the current environment's kernel with its own folder as working directory,
-timings are not recorded, widget state is not stored, widget views (random ids, which nbval skips
+timings are not recorded, widget state is not saved, widget views (random ids, which nbval skips
 anyway) are replaced by their stable text form, and adjacent prints are stored as one stream.
 
 Cells tagged `nbval-ignore-output` print what truly varies from run to run (timings, for instance). Their
@@ -53,7 +53,9 @@ def run(path, refresh_variable=False):
         kernel_name="python3",
         timeout=600,
         record_timing=False,
-        store_widget_state=False,
+        # nbclient needs the widget state while it runs (interact's output widget writes into it);
+        # it is dropped from the saved notebook below, since its model ids are random.
+        store_widget_state=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
