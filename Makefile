@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
-		--sanitize-with tests/nbval_sanitize.cfg tests notebooks
+		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
