@@ -21,6 +21,17 @@ from seqlearn.scratch import (
 from seqlearn.scratch.output import softmax_cross_entropy
 
 
+def torch_model(params):
+    """The same model in PyTorch, float64: nn.RNN with our W_xh, W_hh, b_h and nn.Linear with W_hy, b_y."""
+    H, D = params["W_xh"].shape
+    rnn = params_to_torch({k: params[k] for k in ("W_xh", "W_hh", "b_h")}, torch.nn.RNN(D, H).double())
+    head = torch.nn.Linear(H, params["W_hy"].shape[0]).double()
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(params["W_hy"]))
+        head.bias.copy_(torch.from_numpy(params["b_y"]))
+    return rnn, head
+
+
 def test_many_to_many_gradient_check():
     rng = np.random.default_rng(0)
     params = init_model_params(3, 4, 5, rng)
@@ -35,11 +46,7 @@ def test_many_to_many_matches_torch():
     params = init_model_params(3, 4, 5, rng)
     x, targets = rng.normal(size=(6, 2, 3)), rng.integers(0, 5, size=(6, 2))
     loss, grads, h_last = many_to_many_loss(x, targets, params, reduction="mean")
-    rnn = params_to_torch({k: params[k] for k in ("W_xh", "W_hh", "b_h")}, torch.nn.RNN(3, 4).double())
-    head = torch.nn.Linear(4, 5).double()
-    with torch.no_grad():
-        head.weight.copy_(torch.from_numpy(params["W_hy"]))
-        head.bias.copy_(torch.from_numpy(params["b_y"]))
+    rnn, head = torch_model(params)
     out, h_n = rnn(torch.from_numpy(x))
     ref = torch.nn.functional.cross_entropy(head(out).reshape(-1, 5), torch.from_numpy(targets).reshape(-1))
     ref.backward()
@@ -104,11 +111,7 @@ def test_many_to_one_matches_torch():
     params = init_model_params(3, 4, 3, rng)
     x, targets = rng.normal(size=(6, 5, 3)), rng.integers(0, 3, size=5)
     loss, grads = many_to_one_loss(x, targets, params)  # reduction="mean", like torch's default
-    rnn = params_to_torch({k: params[k] for k in ("W_xh", "W_hh", "b_h")}, torch.nn.RNN(3, 4).double())
-    head = torch.nn.Linear(4, 3).double()
-    with torch.no_grad():
-        head.weight.copy_(torch.from_numpy(params["W_hy"]))
-        head.bias.copy_(torch.from_numpy(params["b_y"]))
+    rnn, head = torch_model(params)
     _, h_n = rnn(torch.from_numpy(x))
     ref = torch.nn.functional.cross_entropy(head(h_n[0]), torch.from_numpy(targets))
     ref.backward()
