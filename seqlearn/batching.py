@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.checks import check_int_array, check_positive_int, check_rng
 
 
 def _check(ids, batch_size, num_steps):
@@ -34,8 +34,7 @@ def _check(ids, batch_size, num_steps):
 
 def _random_offset(ids, batch_size, num_steps, rng):
     """Drop a random number (< num_steps) of leading tokens, never so many that no batch is left."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
+    check_rng(rng)
     spare = len(ids) - (batch_size * num_steps + 1)
     return ids[rng.integers(min(num_steps, spare + 1)):]
 

@@ -19,6 +19,24 @@ def check_positive_int(name, value, minimum=1):
     return int(value)
 
 
+def check_positive(name, value):
+    """`value` must be a number greater than 0; returns it."""
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def check_rng(rng, allow_none=False):
+    """Randomness is always passed in explicitly, as a np.random.Generator (or None where that means "none")."""
+    if rng is None and allow_none:
+        return rng
+    if not isinstance(rng, np.random.Generator):
+        either = " or None" if allow_none else ""
+        raise TypeError(f"rng must be a np.random.Generator{either} (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    return rng
+
+
 def check_int_array(name, values, ndim=None):
     """Integer ids as an int64 array. Lists are converted; floats, bools and strings are refused."""
     arr = np.asarray(values)

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_int_array, check_positive_int
+from seqlearn.checks import check_choice, check_int_array, check_positive, check_positive_int, check_rng
 
 
 class NGramModel:
@@ -28,8 +28,7 @@ class NGramModel:
         self.order = check_positive_int("order", order)
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.smoothing = check_choice("smoothing", smoothing, ("kneser_ney", "add_k"))
-        if not k > 0:
-            raise ValueError(f"k must be positive, got {k}")
+        check_positive("k", k)
         if not 0 < discount < 1:
             raise ValueError(f"discount must be in (0, 1), got {discount}")
         self.k, self.discount = float(k), float(discount)
@@ -118,8 +117,7 @@ class NGramModel:
 
     def sample(self, context, steps, rng, stop_id=None):
         """Extend `context` by up to `steps` ids drawn from the model; stop early after `stop_id`."""
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a np.random.Generator, got {type(rng).__name__}")
+        check_rng(rng)
         check_positive_int("steps", steps)
         out = list(self._streams([list(context)])[0]) if len(context) else []
         for _ in range(steps):

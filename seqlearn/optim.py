@@ -16,10 +16,7 @@ Clipping, before the update, against exploding gradients (chapter 6):
 
 import numpy as np
 
-
-def _check_positive(name, value):
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+from seqlearn.checks import check_positive
 
 
 def _check_non_negative(name, value):
@@ -39,7 +36,7 @@ class SGD:
     """Plain gradient descent: p -= lr * g."""
 
     def __init__(self, lr):
-        _check_positive("lr", lr)
+        check_positive("lr", lr)
         self.lr = lr
 
     def step(self, params, grads):
@@ -58,7 +55,7 @@ class Adagrad:
     """
 
     def __init__(self, lr=1e-2, eps=1e-10):
-        _check_positive("lr", lr)
+        check_positive("lr", lr)
         _check_non_negative("eps", eps)
         self.lr, self.eps, self.sum_sq = lr, eps, {}
 
@@ -78,7 +75,7 @@ class Adam:
     """
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-        _check_positive("lr", lr)
+        check_positive("lr", lr)
         _check_non_negative("eps", eps)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
             if not 0 <= b < 1:
@@ -103,7 +100,7 @@ class Adam:
 
 def clip_by_value(grads, limit):
     """A new dict with every entry clipped into [-limit, limit]."""
-    _check_positive("limit", limit)
+    check_positive("limit", limit)
     return {k: np.clip(g, -limit, limit) for k, g in grads.items()}
 
 
@@ -114,7 +111,7 @@ def global_norm(grads):
 
 def clip_by_global_norm(grads, max_norm):
     """A new dict rescaled so the global norm is at most max_norm, and the norm before clipping."""
-    _check_positive("max_norm", max_norm)
+    check_positive("max_norm", max_norm)
     norm = global_norm(grads)
     scale = min(1.0, max_norm / (norm + 1e-12))
     return {k: g * scale for k, g in grads.items()}, norm

@@ -13,7 +13,7 @@ feeds each chosen token back in, one-to-many.
 import numpy as np
 import torch
 
-from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.checks import check_int_array, check_positive_int, check_rng
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None):
@@ -39,8 +39,7 @@ def sample_next(logits, rng=None, temperature=1.0, top_k=None):
     """One token id. Greedy when temperature == 0 or rng is None; otherwise a draw from rng."""
     if temperature == 0 or rng is None:
         return int(np.argmax(np.asarray(logits)))
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a np.random.Generator or None, got {type(rng).__name__}")
+    check_rng(rng, allow_none=True)
     p = next_token_distribution(logits, temperature, top_k)
     return int(rng.choice(p.size, p=p))
 

@@ -1,6 +1,4 @@
 import hashlib
-import os
-from pathlib import Path
 
 import pytest
 
@@ -91,13 +89,7 @@ def test_default_cache_follows_xdg(monkeypatch, tmp_path):
     assert data.default_cache_dir() == tmp_path / "seqlearn"
 
 
-needs_corpora = pytest.mark.skipif(
-    not os.environ.get(DATA_DIR_VARIABLE) or not Path(os.environ[DATA_DIR_VARIABLE], "names.txt").is_file(),
-    reason=f"set {DATA_DIR_VARIABLE} to a directory holding the course corpora",
-)
-
-
-@needs_corpora
+@pytest.mark.corpora
 def test_real_corpora_are_verified_and_loaded():
     assert data.load_time_machine().startswith("The Time Machine, by H. G. Wells [1898]")
     assert len(data.load_tiny_shakespeare()) == 1_115_394

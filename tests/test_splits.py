@@ -1,16 +1,10 @@
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from seqlearn.data import DATA_DIR_VARIABLE
 from seqlearn.splits import time_machine_char_split
 
 
-@pytest.mark.skipif(not os.environ.get(DATA_DIR_VARIABLE) or
-                    not Path(os.environ[DATA_DIR_VARIABLE], "timemachine.txt").is_file(),
-                    reason=f"set {DATA_DIR_VARIABLE} to a directory holding the course corpora")
+@pytest.mark.corpora
 def test_time_machine_split():
     vocab, train, val = time_machine_char_split()
     assert len(vocab) == 28  # <unk>, space and 26 letters

@@ -14,7 +14,7 @@ cross-entropy and backward, and returns the loss and `grads`.
 
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.checks import check_int_array, check_positive_int, check_rng
 from seqlearn.scratch.output import affine_backward, affine_forward, softmax, softmax_cross_entropy
 from seqlearn.scratch.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step_forward
 
@@ -131,8 +131,7 @@ def generate(params, start_id, steps, rng=None, stop_id=None, *, greedy=None):
     current = int(check_int_array("start_id", start_id, ndim=0))
     if not 0 <= current < V:
         raise ValueError(f"start_id must be in [0, {V - 1}], got {current}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a np.random.Generator or None, got {type(rng).__name__}")
+    check_rng(rng, allow_none=True)
     if greedy not in (None, True, False):
         raise TypeError(f"greedy must be True, False or None, got {greedy!r}")
     if greedy is None:

@@ -13,7 +13,7 @@ contributions.
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_shape
+from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -22,9 +22,7 @@ def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
     """Parameters drawn as PyTorch does: uniform in [-1/sqrt(H), 1/sqrt(H)]."""
     check_positive_int("D", D)
     check_positive_int("H", H)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a np.random.Generator (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
+    check_rng(rng)
     k = 1 / np.sqrt(H)
     params = {"W_xh": rng.uniform(-k, k, (H, D)), "W_hh": rng.uniform(-k, k, (H, H))}
     if bias:
