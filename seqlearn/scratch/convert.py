@@ -1,60 +1,153 @@
-"""Exact converters between a `params` dict and one layer of a `torch.nn.RNN`.
+"""Exact converters between a `params` dict and one layer of a `torch.nn.RNN`, `nn.LSTM` or `nn.GRU`.
 
-PyTorch keeps two biases that add, bias_ih_l{k} + bias_hh_l{k}; the math has one, b_h. So
-`params_from_torch` returns b_h = bias_ih + bias_hh, and `params_to_torch` writes b_h into bias_ih and
-zeros into bias_hh. Both compute the same recurrence. Arrays are copies, in the module's dtype (use
-`module.double()` for float64). A stacked module (num_layers > 1) is read or written one `layer` at a time;
-layer k > 0 takes layer k-1's hidden states as its input, so its W_xh is (H, H).
+PyTorch stacks a gated layer's gates into one matrix: weight_ih_l{k} is [W_xi; W_xf; W_xg; W_xo] for the
+LSTM and [W_xr; W_xz; W_xn] for the GRU, each block (H, D); weight_hh_l{k} and the biases likewise.
+The RNN is the one-gate case: weight_ih_l{k} is W_xh.
+
+PyTorch keeps two biases, bias_ih_l{k} and bias_hh_l{k}. For the RNN, the LSTM and the GRU's r and z they
+add, and the math has one: `params_from_torch` returns b_h = bias_ih + bias_hh (b_i, ..., b_r, b_z), and
+`params_to_torch` writes it into bias_ih and zeros into bias_hh. Both compute the same recurrence. The GRU's
+candidate n keeps both, because b_hn sits inside the reset product r ⊙ (W_hn h + b_hn): b_xn is bias_ih's
+n block and b_hn bias_hh's. Only `gru_forward(..., variant="pytorch")` matches an nn.GRU: the 2014
+original (variant="original") puts the reset gate before W_hn, and torch has no module that does that.
+
+Arrays are copies, in the module's dtype (use `module.double()` for float64). A stacked module
+(num_layers > 1) is read or written one `layer` at a time; layer k > 0 takes layer k-1's hidden states as
+its input, so its W_x* are (H, H), or (H, 2H) when bidirectional. A bidirectional module keeps a second set
+of parameters per layer, weight_ih_l{k}_reverse and so on, for its backward direction: pick one with
+`direction="forward"` or `"backward"`. `stacked_params_from_torch` and `stacked_params_to_torch` convert
+every layer and direction at once, as the list params[k][d] that `stacked_forward` takes.
+The nonlinearity of an nn.RNN is not a parameter: pass `module.nonlinearity` to `rnn_forward`.
 """
 
+import numpy as np
 import torch
 
-from seqlearn.checks import check_float_array, check_shape
+from seqlearn.checks import check_choice, check_float_array, check_shape
+
+GATES = {torch.nn.RNN: "h", torch.nn.LSTM: "ifgo", torch.nn.GRU: "rzn"}  # PyTorch's stacking order
+DIRECTIONS = ("forward", "backward")  # params[k][0] and params[k][1] of a stacked, bidirectional module
 
 
-def _check_module(module, layer):
-    if not isinstance(module, torch.nn.RNN):
-        raise TypeError(f"expected a torch.nn.RNN, got {type(module).__name__}")
-    if module.bidirectional or module.batch_first:
-        raise ValueError("expected a unidirectional, time-major nn.RNN; got "
-                         f"bidirectional={module.bidirectional}, batch_first={module.batch_first}")
+def _gates(module, layer, direction=None):
+    """Check that one layer (and direction) of `module` can be represented; return its gates, e.g. "ifgo"."""
+    gates = next((gates for kind, gates in GATES.items() if isinstance(module, kind)), None)
+    if gates is None:
+        raise TypeError(f"expected a torch.nn.RNN, nn.LSTM or nn.GRU, got {type(module).__name__}")
+    kind = type(module).__name__
+    check_choice("direction", direction, (None, *DIRECTIONS))
+    if module.batch_first or (module.bidirectional and direction is None):
+        raise ValueError(f"expected a unidirectional, time-major nn.{kind}; got "
+                         f"bidirectional={module.bidirectional}, batch_first={module.batch_first} (for one "
+                         "direction of a time-major bidirectional module, pass direction='forward' or 'backward')")
+    if direction == "backward" and not module.bidirectional:
+        raise ValueError(f"direction='backward' needs a bidirectional nn.{kind}; got bidirectional=False")
+    if getattr(module, "proj_size", 0):
+        raise ValueError(f"expected an nn.LSTM without projection; got proj_size={module.proj_size}")
     if not 0 <= layer < module.num_layers:
         raise ValueError(f"layer must be in [0, {module.num_layers - 1}] for this module, got {layer}")
+    return gates
 
 
-def params_from_torch(module, layer=0):
-    """nn.RNN -> {"W_xh", "W_hh"[, "b_h"]}, NumPy copies of one layer, in the module's dtype.
+def _bias_names(gate):
+    return ("b_xn", "b_hn") if gate == "n" else (f"b_{gate}",)  # the GRU's n keeps both biases
 
-    The nonlinearity is not a parameter: pass `module.nonlinearity` to `rnn_forward`.
+
+def _suffix(direction):
+    return "_reverse" if direction == "backward" else ""  # weight_ih_l0_reverse is the backward direction's
+
+
+def params_from_torch(module, layer=0, direction=None):
+    """nn.RNN -> {W_xh, W_hh[, b_h]}; nn.LSTM -> {W_xi, W_hi[, b_i], ..., W_xo, W_ho[, b_o]};
+    nn.GRU -> {W_xr, W_hr[, b_r], W_xz, W_hz[, b_z], W_xn, W_hn[, b_xn, b_hn]}: NumPy copies of one layer,
+    in the module's dtype.
+
+    direction: None for a unidirectional module; "forward" or "backward" (the `_reverse` parameters) for
+    one direction of a bidirectional one.
     """
-    _check_module(module, layer)
+    gates = _gates(module, layer, direction)
 
-    def copy(name):  # a copy, so that changing the array never changes the module
-        return getattr(module, f"{name}_l{layer}").detach().cpu().numpy().copy()
+    def blocks(name):  # copies, so that changing an array never changes the module; one (H, ...) per gate
+        stacked = getattr(module, f"{name}_l{layer}{_suffix(direction)}").detach().cpu().numpy()
+        return [block.copy() for block in np.split(stacked, len(gates))]
 
-    params = {"W_xh": copy("weight_ih"), "W_hh": copy("weight_hh")}
+    W_x, W_h = blocks("weight_ih"), blocks("weight_hh")
     if module.bias:
-        params["b_h"] = copy("bias_ih") + copy("bias_hh")  # the two biases always appear as a sum
+        b_ih, b_hh = blocks("bias_ih"), blocks("bias_hh")
+    params = {}
+    for k, gate in enumerate(gates):
+        params[f"W_x{gate}"], params[f"W_h{gate}"] = W_x[k], W_h[k]
+        if module.bias and gate == "n":
+            params["b_xn"], params["b_hn"] = b_ih[k], b_hh[k]
+        elif module.bias:
+            params[f"b_{gate}"] = b_ih[k] + b_hh[k]  # the two biases always appear as a sum
     return params
 
 
-def params_to_torch(params, module, layer=0):
-    """Write `params` into one layer of `module` in place and return the module.
+def params_to_torch(params, module, layer=0, direction=None):
+    """Write `params` into one layer of `module` (nn.RNN, nn.LSTM or nn.GRU) in place and return the module.
 
-    The module keeps its dtype: float64 params written into a float32 module are rounded to float32.
+    direction: None for a unidirectional module; "forward" or "backward" for one direction of a
+    bidirectional one. The module keeps its dtype: float64 params written into a float32 module are
+    rounded to float32.
     """
-    _check_module(module, layer)
+    gates = _gates(module, layer, direction)
     H = module.hidden_size
-    D = module.input_size if layer == 0 else H
-    expected = {"W_xh": (H, D), "W_hh": (H, H)} | ({"b_h": (H,)} if module.bias else {})
+    D = module.input_size if layer == 0 else H * (2 if module.bidirectional else 1)  # the layer below's states
+    expected = {}
+    for gate in gates:
+        expected |= {f"W_x{gate}": (H, D), f"W_h{gate}": (H, H)}
+        if module.bias:
+            expected |= {name: (H,) for name in _bias_names(gate)}
     if set(params) != set(expected):
         raise ValueError(f"params must have exactly the keys {sorted(expected)} for this module, "
                          f"got {sorted(params)}")
-    targets = {"W_xh": f"weight_ih_l{layer}", "W_hh": f"weight_hh_l{layer}", "b_h": f"bias_ih_l{layer}"}
+    for name, shape in expected.items():
+        check_shape(name, check_float_array(name, params[name]), shape)
+
+    def stacked(names):
+        return torch.from_numpy(np.concatenate([params[name] for name in names]))
+
+    at = f"_l{layer}{_suffix(direction)}"  # e.g. weight_ih + "_l1_reverse"
     with torch.no_grad():
-        for name, shape in expected.items():
-            value = check_shape(name, check_float_array(name, params[name]), shape)
-            getattr(module, targets[name]).copy_(torch.from_numpy(value))
+        getattr(module, f"weight_ih{at}").copy_(stacked(f"W_x{gate}" for gate in gates))
+        getattr(module, f"weight_hh{at}").copy_(stacked(f"W_h{gate}" for gate in gates))
         if module.bias:
-            getattr(module, f"bias_hh_l{layer}").zero_()
+            bias_ih, bias_hh = getattr(module, f"bias_ih{at}"), getattr(module, f"bias_hh{at}")
+            bias_ih.copy_(stacked(_bias_names(gate)[0] for gate in gates))  # b_h, b_i, ..., or b_r, b_z, b_xn
+            bias_hh.zero_()
+            if "n" in gates:  # the GRU's b_hn stays apart, inside the reset product
+                bias_hh[2 * H:].copy_(torch.from_numpy(params["b_hn"]))
+    return module
+
+
+def _directions(module):
+    """The module's directions, ("forward",) or ("forward", "backward"), once it is checked."""
+    _gates(module, 0, "forward")
+    return DIRECTIONS if module.bidirectional else DIRECTIONS[:1]
+
+
+def stacked_params_from_torch(module):
+    """Every layer and direction of an nn.RNN, nn.LSTM or nn.GRU as params[k][d], the list over layers of
+    lists over directions (forward, then backward when bidirectional) that `stacked_forward` takes.
+    """
+    directions = _directions(module)
+    return [[params_from_torch(module, k, direction) for direction in directions]
+            for k in range(module.num_layers)]
+
+
+def stacked_params_to_torch(params, module):
+    """Write params[k][d] into every layer and direction of `module` in place and return the module."""
+    directions = _directions(module)
+    if not isinstance(params, list | tuple) or len(params) != module.num_layers:
+        got = f"{len(params)} layers" if isinstance(params, list | tuple) else type(params).__name__
+        raise ValueError(f"params must be a list of num_layers={module.num_layers} layers for this module, "
+                         f"got {got}")
+    for k, layer in enumerate(params):
+        if not isinstance(layer, list | tuple) or len(layer) != len(directions):
+            got = f"{len(layer)} direction(s)" if isinstance(layer, list | tuple) else type(layer).__name__
+            raise ValueError(f"params[{k}] must be a list of {len(directions)} direction(s) for this module "
+                             f"(bidirectional={module.bidirectional}), got {got}")
+        for p, direction in zip(layer, directions, strict=True):
+            params_to_torch(p, module, k, direction)
     return module

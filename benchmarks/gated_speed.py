@@ -1,0 +1,109 @@
+"""Speed of the from-scratch NumPy LSTM and GRU against torch.nn.LSTM and nn.GRU, forward plus BPTT.
+
+Same process, same inputs and weights, CPU, float32, at the shape of a character language model (as
+rnn_speed.py): T=35 steps, N=32 sequences, D=28 (one-hot characters), H=256 hidden units.
+NumPy: lstm_forward + lstm_backward, and gru_forward + gru_backward (variant="pytorch"), with a random
+upstream gradient on every hidden state.
+PyTorch: nn.LSTM and nn.GRU forward + autograd backward with the same upstream gradient. On the CPU,
+nn.LSTM in float32 runs oneDNN's fused LSTM kernel (torch.backends.mkldnn); nn.GRU runs op by op.
+Runs alternate between the four, and the median of each is reported. The last two lines are the figures to
+quote: `ratio numpy/torch lstm: X.XX` and `ratio numpy/torch gru: X.XX` (below 1.00: NumPy is faster).
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from seqlearn.scratch import (
+    gru_backward,
+    gru_forward,
+    init_gru_params,
+    init_lstm_params,
+    lstm_backward,
+    lstm_forward,
+    params_to_torch,
+)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30, help="timed runs of each (default 30)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed runs of each first (default 5)")
+    parser.add_argument("--T", type=int, default=35)
+    parser.add_argument("--N", type=int, default=32)
+    parser.add_argument("--D", type=int, default=28)
+    parser.add_argument("--H", type=int, default=256)
+    args = parser.parse_args()
+    if args.repeats < 1 or args.warmup < 0:
+        parser.error("--repeats must be at least 1 and --warmup at least 0")
+    T, N, D, H = args.T, args.N, args.D, args.H
+
+    rng = np.random.default_rng(0)
+    x = np.eye(D, dtype=np.float32)[rng.integers(0, D, size=(T, N))]  # one-hot characters, (T, N, D)
+    h0, c0 = np.zeros((N, H), np.float32), np.zeros((N, H), np.float32)
+    dh = rng.normal(size=(T, N, H)).astype(np.float32)
+    lstm_params = init_lstm_params(D, H, rng, dtype=np.float32)
+    gru_params = init_gru_params(D, H, rng, dtype=np.float32)
+
+    torch.manual_seed(0)
+    lstm = params_to_torch(lstm_params, torch.nn.LSTM(D, H))  # the same weights on both sides
+    gru = params_to_torch(gru_params, torch.nn.GRU(D, H))
+    x_t, dh_t = torch.from_numpy(x), torch.from_numpy(dh)
+    h0_t, c0_t = torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]
+
+    def numpy_lstm():
+        h, _, cache = lstm_forward(x, (h0, c0), lstm_params)
+        lstm_backward(dh, cache)
+
+    def torch_lstm():
+        lstm.zero_grad()
+        out, _ = lstm(x_t, (h0_t, c0_t))
+        out.backward(dh_t)
+
+    def numpy_gru():
+        h, cache = gru_forward(x, h0, gru_params)
+        gru_backward(dh, cache)
+
+    def torch_gru():
+        gru.zero_grad()
+        out, _ = gru(x_t, h0_t)
+        out.backward(dh_t)
+
+    # Time the same computations on both sides: check once that the hidden states agree (float32 rounding).
+    with torch.no_grad():
+        differences = {"lstm": lstm_forward(x, (h0, c0), lstm_params)[0] - lstm(x_t, (h0_t, c0_t))[0].numpy(),
+                       "gru": gru_forward(x, h0, gru_params)[0] - gru(x_t, h0_t)[0].numpy()}
+    for name, difference in differences.items():
+        if np.abs(difference).max() > 1e-4:
+            raise SystemExit(f"numpy and torch {name} disagree by {np.abs(difference).max():.1e}; "
+                             "not timing different computations")
+
+    steps = {"numpy lstm": numpy_lstm, "torch lstm": torch_lstm, "numpy gru": numpy_gru, "torch gru": torch_gru}
+    times = {name: [] for name in steps}
+    for _ in range(args.warmup):  # caches, thread pools, allocator
+        for step in steps.values():
+            step()
+    for _ in range(args.repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+
+    ms = {name: statistics.median(t) * 1e3 for name, t in times.items()}
+    print(f"T={T} N={N} D={D} H={H}, float32, CPU, torch threads: {torch.get_num_threads()}, "
+          f"numpy {np.__version__}, torch {torch.__version__}")
+    print(f"median of {args.repeats} runs each, after {args.warmup} warm-up runs")
+    print(f"{'':<38}{'ms per iteration':>18}")
+    print(f"{'numpy lstm_forward + lstm_backward':<38}{ms['numpy lstm']:>18.2f}")
+    print(f"{'torch nn.LSTM forward + autograd':<38}{ms['torch lstm']:>18.2f}")
+    print(f"{'numpy gru_forward + gru_backward':<38}{ms['numpy gru']:>18.2f}")
+    print(f"{'torch nn.GRU forward + autograd':<38}{ms['torch gru']:>18.2f}")
+    print(f"ratio numpy/torch lstm: {ms['numpy lstm'] / ms['torch lstm']:.2f}")
+    print(f"ratio numpy/torch gru: {ms['numpy gru'] / ms['torch gru']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
