@@ -12,6 +12,9 @@ One module per idea, named as the chapters name them:
 - `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
 - `seqlearn.ngram`     n-gram language models with add-k and Kneser-Ney smoothing (chapter 5)
 - `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `seqlearn.training` its training loop
+- `seqlearn.gradient_flow` gradient norms and Jacobian products back through time, decay rates (chapter 6)
+- `seqlearn.tasks`     a long-range synthetic task: recall a symbol seen `delay` steps ago (chapters 6-7)
+- `seqlearn.classifier` many-to-one sequence classification in PyTorch, trained on that task (chapters 6-7)
 - `seqlearn.diagrams`  drawings of the architectures and of the unrolled network
 - `seqlearn.show`      `show_source`: a notebook shows the very code it runs
 - `seqlearn.exercises` automatic checkers for each chapter's exercises
