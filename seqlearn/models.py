@@ -15,14 +15,17 @@ CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RNNLanguageModel(nn.Module):
-    """`RNNLanguageModel(vocab_size, hidden_size, cell="lstm", num_layers=1, embedding_dim=None, dropout=0.0)`.
+    """`RNNLanguageModel(vocab_size, hidden_size, cell="lstm", num_layers=1, embedding_dim=None, dropout=0.0,
+    input_dropout=0.0)`.
 
     `embedding_dim=None` feeds one-hot vectors (D = V), as the from-scratch chapters do; a number learns an
     embedding table of that width instead (the same computation as a lookup, chapter 2). `dropout` acts on
-    the recurrent layer's outputs (and between stacked layers).
+    the recurrent layer's outputs (and between stacked layers); `input_dropout` on its inputs. Both are
+    active only in training mode (`model.train()`), and regularise: the model cannot lean on any one unit.
     """
 
-    def __init__(self, vocab_size, hidden_size, cell="lstm", num_layers=1, embedding_dim=None, dropout=0.0):
+    def __init__(self, vocab_size, hidden_size, cell="lstm", num_layers=1, embedding_dim=None, dropout=0.0,
+                 input_dropout=0.0):
         super().__init__()
         check_positive_int("vocab_size", vocab_size)
         check_positive_int("hidden_size", hidden_size)
@@ -30,13 +33,15 @@ class RNNLanguageModel(nn.Module):
         check_choice("cell", cell, tuple(CELLS))
         if embedding_dim is not None:
             check_positive_int("embedding_dim", embedding_dim)
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        for name, p in (("dropout", dropout), ("input_dropout", input_dropout)):
+            if not 0 <= p < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {p}")
         self.config = dict(vocab_size=vocab_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
-                           embedding_dim=embedding_dim, dropout=dropout)
+                           embedding_dim=embedding_dim, dropout=dropout, input_dropout=input_dropout)
         self.embedding = nn.Embedding(vocab_size, embedding_dim) if embedding_dim else None
         input_size = embedding_dim or vocab_size
         self.rnn = CELLS[cell](input_size, hidden_size, num_layers, dropout=dropout if num_layers > 1 else 0.0)
+        self.input_dropout = nn.Dropout(input_dropout)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)
 
@@ -51,7 +56,7 @@ class RNNLanguageModel(nn.Module):
             x = F.one_hot(ids, V).to(self.head.weight.dtype)
         else:
             x = self.embedding(ids)
-        out, state = self.rnn(x, state)
+        out, state = self.rnn(self.input_dropout(x), state)
         return self.head(self.dropout(out)), state
 
 

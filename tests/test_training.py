@@ -8,8 +8,10 @@ from seqlearn.models import RNNLanguageModel
 from seqlearn.training import (
     CheckpointError,
     NonFiniteLossError,
+    cosine_learning_rate,
     evaluate_perplexity,
     load_checkpoint,
+    perplexity_from_loss,
     save_checkpoint,
     train_language_model,
 )
@@ -61,6 +63,42 @@ def test_time_budget_stops_inside_an_epoch():
     assert len(history.val_perplexity) == 1  # one (partial) epoch, evaluated, then stop
 
 
+def test_cosine_schedule_falls_from_lr_to_zero():
+    torch.manual_seed(0)
+    model = RNNLanguageModel(V, 8, cell="rnn")
+    ids = periodic_ids(2000)
+    history = train_language_model(model, ids, ids[:200], epochs=4, lr=1e-2, batch_size=4, num_steps=10,
+                                   lr_schedule="cosine", progress=False)
+    rates = history.learning_rate  # the rate used by each epoch's last batch
+    # the end of epoch 2 of 4 is half-way: half the rate (up to a batch, as the random offset varies)
+    assert rates[1] == pytest.approx(cosine_learning_rate(1e-2, 0.5), rel=0.05)
+    assert rates == sorted(rates, reverse=True) and rates[-1] < 1e-4
+
+
+@pytest.mark.parametrize("progress, factor", [(0.0, 1.0), (0.5, 0.5), (1.0, 0.0), (1.7, 0.0), (-1.0, 1.0)])
+def test_cosine_learning_rate(progress, factor):
+    assert cosine_learning_rate(0.2, progress) == pytest.approx(0.2 * factor, abs=1e-15)
+
+
+def test_input_dropout_acts_only_in_training():
+    torch.manual_seed(0)
+    model = RNNLanguageModel(V, 8, embedding_dim=6, input_dropout=0.5)
+    ids = torch.as_tensor(periodic_ids(20).reshape(10, 2))
+    model.eval()
+    assert torch.equal(model(ids)[0], model(ids)[0])
+    model.train()
+    assert not torch.equal(model(ids)[0], model(ids)[0])
+
+
+def test_a_huge_finite_loss_gives_an_infinite_perplexity_not_an_overflow():
+    assert perplexity_from_loss(math.log(28)) == pytest.approx(28)
+    assert perplexity_from_loss(5000.0) == math.inf
+    model = RNNLanguageModel(V, 4, cell="rnn")
+    with torch.no_grad():
+        model.head.bias.copy_(torch.arange(V) * 1e4)  # finite, but every target but the last is e^-10000 likely
+    assert evaluate_perplexity(model, periodic_ids(), batch_size=2, num_steps=5) == math.inf
+
+
 def test_non_finite_loss_stops_with_a_clear_message():
     model = RNNLanguageModel(V, 8, cell="lstm")
     with torch.no_grad():
@@ -99,6 +137,12 @@ def test_foreign_checkpoint_is_refused(tmp_path):
     [
         (lambda: RNNLanguageModel(V, 8, cell="transformer"), ValueError, "cell must be one of 'rnn', 'lstm', 'gru'"),
         (lambda: RNNLanguageModel(V, 8, dropout=1.0), ValueError, r"dropout must be in \[0, 1\), got 1.0"),
+        (lambda: RNNLanguageModel(V, 8, input_dropout=-0.1), ValueError,
+         r"input_dropout must be in \[0, 1\), got -0.1"),
+        (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1,
+                                      lr_schedule="linear"), ValueError, "lr_schedule must be one of None, 'cosine'"),
+        (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1,
+                                      lr_schedule="cosine", lr_decay=0.5), ValueError, "lr_decay or lr_schedule"),
         (lambda: RNNLanguageModel(V, 8)(torch.zeros(3, 2)), ValueError, r"\(T, N\) int64 tensor, got shape \(3, 2\)"),
         (lambda: RNNLanguageModel(V, 8)(torch.full((3, 2), V)), ValueError, r"ids must be in \[0, 6\], got values"),
         (lambda: train_language_model(RNNLanguageModel(V, 8), periodic_ids(), periodic_ids(), epochs=1, clip=0),
