@@ -173,3 +173,24 @@ def test_refuses_mismatched_gated_params():
         params_to_torch(lstm_params, torch.nn.GRU(2, 3))  # LSTM params into a GRU
     with pytest.raises(ValueError, match=r"W_hg must have shape \(3, 3\), got \(3, 2\)"):
         params_to_torch({**lstm_params, "W_hg": np.zeros((3, 2))}, torch.nn.LSTM(2, 3))
+
+
+def test_one_direction_of_a_bidirectional_module():
+    """weight_ih_l{k}_reverse and its kin hold the backward direction; layer k > 0 reads both directions."""
+    module = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    params = init_lstm_params(8, 4, np.random.default_rng(4))  # layer 1's W_x*: (H, 2H)
+    params_to_torch(params, module, layer=1, direction="backward")
+    np.testing.assert_array_equal(module.weight_ih_l1_reverse[4:8].detach().numpy(), params["W_xf"])  # i, f, ...
+    back = params_from_torch(module, layer=1, direction="backward")
+    assert list(back) == list(params) and all(np.array_equal(back[k], params[k]) for k in params)
+    assert not np.array_equal(params_from_torch(module, layer=1, direction="forward")["W_xf"], params["W_xf"])
+    rnn = torch.nn.RNN(3, 4)
+    assert all(np.array_equal(params_from_torch(rnn, direction="forward")[k], v)
+               for k, v in params_from_torch(rnn).items())
+    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.LSTM; got bidirectional=True, "
+                                         "batch_first=False .* pass direction='forward' or 'backward'"):
+        params_from_torch(module, layer=1)
+    with pytest.raises(ValueError, match="direction='backward' needs a bidirectional nn.RNN; got bidirectional=False"):
+        params_to_torch(params_from_torch(rnn), rnn, direction="backward")
+    with pytest.raises(ValueError, match="direction must be one of None, 'forward', 'backward'; got 'reverse'"):
+        params_from_torch(module, direction="reverse")

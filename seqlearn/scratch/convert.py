@@ -1,4 +1,4 @@
-"""Exact converters between a `params` dict and one layer of a `torch.nn.RNN`, `nn.LSTM` or `nn.GRU`.
+"""Exact converters between `params` dicts and the layers of a `torch.nn.RNN`, `nn.LSTM` or `nn.GRU`.
 
 PyTorch stacks a gated layer's gates into one matrix: weight_ih_l{k} is [W_xi; W_xf; W_xg; W_xo] for the
 LSTM and [W_xr; W_xz; W_xn] for the GRU, each block (H, D); weight_hh_l{k} and the biases likewise.
