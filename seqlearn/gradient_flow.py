@@ -25,25 +25,9 @@ so the last state h_T of the math is h[T-1] here, and h[t] lies T-1-t steps befo
 import numpy as np
 import torch
 
-from seqlearn.checks import check_choice, check_float_array, check_positive, check_shape
-from seqlearn.scratch.rnn import NONLINEARITIES, check_rnn_params, rnn_step_backward, rnn_step_forward
+from seqlearn.checks import check_float_array, check_positive, check_shape
 from seqlearn.scratch.rnn import _derivative as activation_derivative  # f'(a) from h = f(a), as BPTT uses it
-
-
-def _check_inputs(x, h0, params, nonlinearity):
-    """The checks `rnn_forward` makes; returns H and h0, zeros when None."""
-    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
-    check_float_array("x", x, ndim=3, dims="(T, N, D)")
-    T, N, D = x.shape
-    if T == 0:
-        raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
-    H = check_rnn_params(params, D, x.dtype)
-    if h0 is None:
-        return H, np.zeros((N, H), x.dtype)
-    check_shape("h0", check_float_array("h0", h0, ndim=2, dims="(N, H)"), (N, H), "(N, H)")
-    if h0.dtype != x.dtype:
-        raise TypeError(f"h0 has dtype {h0.dtype} but x has {x.dtype}; use one dtype throughout")
-    return H, h0
+from seqlearn.scratch.rnn import check_rnn_inputs, rnn_step_backward, rnn_step_forward
 
 
 def _check_upstream(dh_T, N, H, dtype):
@@ -66,7 +50,7 @@ def hidden_state_gradients(x, h0, params, nonlinearity="tanh", dh_T=None):
     This is chapter 4's BPTT with an upstream gradient at the last step only, run one step at a time with
     `rnn_step_backward` so that the gradient reaching every h[t] can be read on the way.
     """
-    H, h_prev = _check_inputs(x, h0, params, nonlinearity)
+    H, h_prev = check_rnn_inputs(x, h0, params, nonlinearity)
     dh = _check_upstream(dh_T, x.shape[1], H, x.dtype)
     caches = []
     for x_t in x:
@@ -86,7 +70,7 @@ def hidden_state_jacobians(x, h0, params, nonlinearity="tanh"):
     not interact), with rows indexing h[T-1] and columns h[t]. It is built as the product of step Jacobians
     diag(f'(a_k)) W_hh for k = T-1 down to t+1; J[T-1, n] is the identity.
     """
-    H, h0 = _check_inputs(x, h0, params, nonlinearity)
+    H, h0 = check_rnn_inputs(x, h0, params, nonlinearity)
     T, N, _ = x.shape
     h = h0
     derivatives = np.empty((T, N, H), x.dtype)  # f'(a_k) for every step k
@@ -116,7 +100,7 @@ def _torch_states(x, h0, params, nonlinearity):
 
     h0 (zeros when None) is made a leaf that requires a gradient, so that every state is part of the graph.
     """
-    _, h0 = _check_inputs(x, h0, params, nonlinearity)
+    _, h0 = check_rnn_inputs(x, h0, params, nonlinearity)
     W_xh, W_hh = torch.tensor(params["W_xh"]), torch.tensor(params["W_hh"])
     b_h = torch.tensor(params["b_h"]) if "b_h" in params else 0
     f = torch.tanh if nonlinearity == "tanh" else torch.relu
@@ -129,7 +113,7 @@ def _torch_states(x, h0, params, nonlinearity):
 
 def hidden_state_gradients_torch(x, h0, params, nonlinearity="tanh", dh_T=None):
     """`hidden_state_gradients` by PyTorch autograd: the same (T,) norms, an independent check of BPTT."""
-    H, _ = _check_inputs(x, h0, params, nonlinearity)
+    H, _ = check_rnn_inputs(x, h0, params, nonlinearity)
     dh = torch.tensor(_check_upstream(dh_T, x.shape[1], H, x.dtype))
     states = _torch_states(x, h0, params, nonlinearity)
     gradients = torch.autograd.grad((dh * states[-1]).sum(), states)  # ∂L/∂h[t] for every t
@@ -202,7 +186,7 @@ def predicted_decay_rate(x, h0, params, nonlinearity="tanh"):
       directions W_hh stretches, it can be off in either direction.
     What always holds is a bound on each step: ‖diag(f') W_hh‖₂ ≤ max f' × ‖W_hh‖₂ (largest singular value).
     """
-    H, h = _check_inputs(x, h0, params, nonlinearity)
+    H, h = check_rnn_inputs(x, h0, params, nonlinearity)
     total = 0.0
     for x_t in x:
         h, _ = rnn_step_forward(x_t, h, params, nonlinearity)

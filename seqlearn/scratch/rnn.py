@@ -95,18 +95,24 @@ def rnn_step_backward(dh_t, cache):
     return da @ params["W_xh"], da @ params["W_hh"], grads
 
 
-def rnn_forward(x, h0, params, nonlinearity="tanh"):
-    """The whole sequence. x: (T, N, D), h0: (N, H) or None for zeros -> h: (T, N, H), cache.
-
-    h[t] is the state after step t; the final state is h[-1].
-    """
+def check_rnn_inputs(x, h0, params, nonlinearity):
+    """The checks of `rnn_forward`, for any function that takes its arguments: returns H and h0 (zeros if None)."""
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     check_float_array("x", x, ndim=3, dims="(T, N, D)")
     T, N, D = x.shape
     if T == 0:
         raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
     H = check_rnn_params(params, D, x.dtype)
-    h0 = _initial_state(h0, N, H, x.dtype)
+    return H, _initial_state(h0, N, H, x.dtype)
+
+
+def rnn_forward(x, h0, params, nonlinearity="tanh"):
+    """The whole sequence. x: (T, N, D), h0: (N, H) or None for zeros -> h: (T, N, H), cache.
+
+    h[t] is the state after step t; the final state is h[-1].
+    """
+    H, h0 = check_rnn_inputs(x, h0, params, nonlinearity)
+    T, N, D = x.shape
     W_hh_T = params["W_hh"].T
     # The input's contribution does not depend on the recurrence: one matrix product for all T steps.
     a_x = (x.reshape(T * N, D) @ params["W_xh"].T).reshape(T, N, H)
