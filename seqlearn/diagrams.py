@@ -1,8 +1,9 @@
 """Drawings of RNN architectures: boxes for inputs x⟨t⟩, hidden states h⟨t⟩ and outputs ŷ⟨t⟩, with arrows.
 
 `draw_architecture(kind, T_x, T_y)` draws one of ARCHITECTURES; `draw_unrolled(T)` draws the unrolled network
-with the shared weights labelled. Both return the matplotlib Figure, or draw into a given `ax` and return its
-figure, so a chapter can put several drawings side by side.
+with the shared weights labelled; `draw_bidirectional(T)` draws a bidirectional RNN's two sweeps. Each returns
+the matplotlib Figure, or draws into a given `ax` and returns its figure, so a chapter can put several drawings
+side by side.
 """
 
 import matplotlib.pyplot as plt
@@ -17,7 +18,7 @@ TITLES = {
     "many-to-many-equal": "many-to-many, $T_x = T_y$",
     "many-to-many-unequal": r"many-to-many, $T_x \neq T_y$",
 }
-COLOURS = {"x": "#cfe2f3", "h": "#fce5cd", "y": "#d9ead3"}
+COLOURS = {"x": "#cfe2f3", "h": "#fce5cd", "y": "#d9ead3", "h_back": "#d9d2e9"}  # h_back: a backward sweep
 GREY = "0.3"
 
 
@@ -26,10 +27,11 @@ def _box(ax, x, y, kind, label):
             bbox=dict(boxstyle="round,pad=0.35", fc=COLOURS[kind], ec=GREY))
 
 
-def _arrow(ax, start, end, label=None, dashed=False):
+def _arrow(ax, start, end, label=None, dashed=False, shrink=14):
     # shrinkA/B keep the arrow heads off the boxes, whose size is in points, not data units.
     ax.annotate("", xy=end, xytext=start,
-                arrowprops=dict(arrowstyle="->", color=GREY, shrinkA=14, shrinkB=14, ls="--" if dashed else "-"))
+                arrowprops=dict(arrowstyle="->", color=GREY, shrinkA=shrink, shrinkB=shrink,
+                                ls="--" if dashed else "-"))
     if label:  # beside a vertical arrow, above a horizontal one
         dx, dy = (0.08, 0) if start[0] == end[0] else (0, 0.12)
         ax.text((start[0] + end[0]) / 2 + dx, (start[1] + end[1]) / 2 + dy, label,
@@ -101,5 +103,40 @@ def draw_unrolled(T=4, ax=None):
     ax.set_xlim(-1.6, T - 0.4)
     ax.set_ylim(-0.5, 2.5)
     ax.set_title("unrolled in time: the same weights at every step", fontsize=11)
+    ax.axis("off")
+    return ax.figure
+
+
+def draw_bidirectional(T=4, ax=None):
+    """A bidirectional RNN over T steps; returns the Figure.
+
+    The forward sweep a⟨1⟩→ ... a⟨T⟩→ runs left to right, the backward sweep a⟨T⟩← ... a⟨1⟩← right to left, both
+    read every x⟨t⟩, and each ŷ⟨t⟩ reads both states of its step: the past through a⟨t⟩→, the future
+    through a⟨t⟩←. In data coordinates step t (1 to T) is centred at x = t - 1, with the inputs at y = 0, the
+    forward states at (t - 1 - 0.3, 1), the backward states at (t - 1 + 0.3, 2) and the outputs at y = 3,
+    so a chapter can draw over the figure (to trace a path, for instance).
+    """
+    check_positive_int("T", T)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2 * T + 1.5, 4))
+    fwd, back = -0.3, 0.3  # the two states of a step sit side by side, so no arrow crosses a box
+    for c in range(T):
+        _box(ax, c, 0, "x", f"x⟨{c + 1}⟩")
+        _box(ax, c + fwd, 1, "h", f"a⟨{c + 1}⟩→")
+        _box(ax, c + back, 2, "h_back", f"a⟨{c + 1}⟩←")
+        _box(ax, c, 3, "y", f"ŷ⟨{c + 1}⟩")
+        _arrow(ax, (c, 0), (c + fwd, 1))
+        _arrow(ax, (c, 0), (c + back, 2))
+        _arrow(ax, (c + fwd, 1), (c, 3))
+        _arrow(ax, (c + back, 2), (c, 3))
+        if c:
+            # the forward sweep from step t-1 to step t, the backward one from t+1 to t; these boxes are wide
+            _arrow(ax, (c - 1 + fwd, 1), (c + fwd, 1), shrink=27)
+            _arrow(ax, (c + back, 2), (c - 1 + back, 2), shrink=27)
+    ax.text(-0.85, 1, "forward\nsweep →", ha="right", va="center", fontsize=9, style="italic", color=GREY)
+    ax.text(T - 0.15, 2, "← backward\nsweep", ha="left", va="center", fontsize=9, style="italic", color=GREY)
+    ax.set_xlim(-1.7, T + 0.7)
+    ax.set_ylim(-0.5, 3.5)
+    ax.set_title("bidirectional: ŷ⟨t⟩ reads the past (a⟨t⟩→) and the future (a⟨t⟩←)", fontsize=11)
     ax.axis("off")
     return ax.figure
