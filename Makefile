@@ -2,6 +2,9 @@
 #   make lab        create the environment if missing, then open the course in JupyterLab
 #   make test       create the environment if missing, then lint and run every test (package + nbval)
 #   make notebooks  re-execute every notebook in place, storing fresh outputs
+#   make slides     export every chapter to reveal.js slides in build/slides/ (open offline; needs npm once)
+#   make student    build the student edition (solutions replaced, outputs cleared) in build/student/
+#   make site       build the course site (index + every chapter with its stored outputs) in build/site/
 # The environment is .venv, installed from requirements.lock (exact versions, torch 2.13.0 CPU build).
 
 PYTHON ?= python3
@@ -9,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks clean
+.PHONY: lab test lint notebooks slides student site clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; v == (3, 11) or print(f"warning: requirements.lock was made with Python 3.11, this is {v[0]}.{v[1]}")'
@@ -33,5 +36,32 @@ test: lint
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
+# Slides and site: nbconvert renders the stored outputs (nothing is executed), and every script it references
+# is a local copy from npm (pinned in tools/web_build.py), so the pages open without a network.
+CHAPTERS  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+NPM_PKGS  := $(shell sed -n 's/^NPM_PACKAGES = \[\(.*\)\]/\1/p' tools/web_build.py | tr -d '",')
+VENDOR    := build/vendor/.installed-$(shell echo $(NPM_PKGS) | tr ' @' '_-')
+LOCAL_JS  := --HTMLExporter.require_js_url=vendor/require.js --HTMLExporter.jquery_url=vendor/jquery.min.js \
+	"--HTMLExporter.mathjax_url=vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+
+$(VENDOR):
+	npm install --prefix build/vendor --no-save --no-audit --no-fund $(NPM_PKGS)
+	touch $@
+
+slides: $(STAMP) $(VENDOR)
+	$(BIN)/python tools/web_build.py slide-assets build/slides
+	$(BIN)/jupyter nbconvert --log-level=WARN --to slides --output-dir build/slides $(LOCAL_JS) \
+		--SlidesExporter.reveal_url_prefix=vendor/reveal.js --SlidesExporter.reveal_theme=white $(CHAPTERS)
+	$(BIN)/python tools/web_build.py offline build/slides
+
+student: $(STAMP)
+	$(BIN)/python tools/student_edition.py --out build/student $(CHAPTERS)
+
+site: $(STAMP) $(VENDOR)
+	$(BIN)/python tools/web_build.py assets build/site
+	$(BIN)/jupyter nbconvert --log-level=WARN --to html --output-dir build/site $(LOCAL_JS) $(CHAPTERS)
+	$(BIN)/python tools/web_build.py offline build/site
+	$(BIN)/python tools/web_build.py index build/site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build

@@ -1,0 +1,103 @@
+"""tools/web_build.py, behind `make slides` and `make site`: pages are made to load nothing from the network.
+
+The builds themselves (nbconvert over every chapter, several seconds) are not run here; these tests check the
+rewriting and checking that make the pages open offline, on small pieces of the HTML nbconvert writes.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+spec = importlib.util.spec_from_file_location("web_build", ROOT / "tools" / "web_build.py")
+web_build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(web_build)
+
+# what nbconvert 7's reveal and lab templates write, with the Makefile's flags
+REVEAL_HEAD = """<title>x slides</title><script src="vendor/jquery.min.js"></script>
+<script src="vendor/require.js"></script>
+<script type="module">
+  import mermaid from 'https://cdnjs.cloudflare.com/ajax/libs/mermaid/11.10.0/mermaid.esm.min.mjs';
+  mermaid.initialize({ startOnLoad: true });
+</script>
+<link href="vendor/reveal.js/dist/reveal.css" rel="stylesheet"/>
+<script src="vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"> </script>
+"""
+LAB_MERMAID = """<script type="module">
+  document.addEventListener("DOMContentLoaded", async () => {
+    const diagrams = document.querySelectorAll(".jp-Mermaid > pre.mermaid");
+    const mermaid = (await import("https://cdnjs.cloudflare.com/ajax/libs/mermaid/11.10.0/mermaid.esm.min.mjs")).default;
+  });
+</script>
+"""
+
+
+def test_make_offline_removes_the_mermaid_loaders_and_keeps_local_scripts():
+    page, remote = web_build.make_offline(REVEAL_HEAD + LAB_MERMAID)
+    assert remote == []
+    assert "mermaid" not in page and "https://" not in page
+    assert '<script src="vendor/require.js"></script>' in page
+    assert 'href="vendor/reveal.js/dist/reveal.css"' in page
+
+
+@pytest.mark.parametrize("load", [
+    '<script src="https://unpkg.com/reveal.js@4.0.2/dist/reveal.js"></script>',
+    '<link rel="stylesheet" href="https://cdnjs.cloudflare.com/ajax/libs/font-awesome/4.7.0/css/font-awesome.css">',
+    "<script src='//cdn.example.org/require.min.js'></script>",
+    '<img src="http://example.org/figure.png">',
+    "@import url(https://fonts.googleapis.com/css?family=Lato:400,700);",
+    "src: url('https://example.org/font.woff');",
+])
+def test_a_network_load_is_reported(load):
+    assert web_build.make_offline(f"<html>{load}</html>")[1]
+
+
+def test_links_and_prose_urls_are_not_loads():
+    page = ('<a href="https://nbval.readthedocs.io">nbval</a> see https://revealjs.com '
+            '<img src="data:image/png;base64,AA">')
+    assert web_build.make_offline(page)[1] == []
+
+
+def test_links_to_other_chapters_point_at_their_pages():
+    page = '<a href="03_rnn_forward.ipynb">next</a> <a href="02_one_hot_encoding.ipynb#3.-The-vocabulary">v</a>'
+    site, _ = web_build.make_offline(page, ".html")
+    assert 'href="03_rnn_forward.html"' in site and 'href="02_one_hot_encoding.html#3.-The-vocabulary"' in site
+    slides, _ = web_build.make_offline(page, ".slides.html")
+    assert 'href="03_rnn_forward.slides.html"' in slides
+    assert web_build.make_offline(site, ".html")[0] == site  # rewriting twice changes nothing
+
+
+def test_offline_fails_on_a_missing_local_file_or_a_remote_load(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "require.js").write_text("")
+    (tmp_path / "ok.html").write_text('<script src="vendor/require.js"></script>')
+    web_build.offline(tmp_path)
+    (tmp_path / "missing.html").write_text('<script src="vendor/reveal.js/dist/reveal.js"></script>')
+    with pytest.raises(SystemExit, match="missing"):
+        web_build.offline(tmp_path)
+    (tmp_path / "missing.html").unlink()
+    (tmp_path / "vendor" / "theme.css").write_text("@import url(https://fonts.googleapis.com/css?family=Lato);")
+    (tmp_path / "styled.html").write_text('<link rel="stylesheet" href="vendor/theme.css">')
+    with pytest.raises(SystemExit, match="fonts.googleapis"):
+        web_build.offline(tmp_path)
+
+
+def test_the_index_lists_every_chapter_of_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = web_build.chapters(readme)
+    assert [stem for _, stem, _ in listed] == [p.stem for p in CHAPTERS]
+    assert [n for n, _, _ in listed] == list(range(1, len(CHAPTERS) + 1))
+    titles = {p.stem: web_build.notebook_title(p) for p in CHAPTERS}
+    page = web_build.index_page(readme, titles)
+    for chapter in CHAPTERS:
+        assert f'<a href="{chapter.stem}.html">{titles[chapter.stem]}</a>' in page
+    assert "https://" not in page and "<code>torch.nn.RNN</code>" in page
+
+
+def test_the_pinned_npm_packages_provide_every_asset():
+    packages = {spec.rsplit("@", 1)[0] for spec in web_build.NPM_PACKAGES}
+    for source in web_build.ASSETS | web_build.SLIDE_ASSETS:
+        assert source.split("/", 1)[0] in packages
