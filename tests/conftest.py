@@ -17,6 +17,7 @@ settings.load_profile("course")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "corpora: needs the course corpora in $SEQLEARN_DATA_DIR (skipped otherwise)")
+    config.addinivalue_line("markers", "browser: drives headless Chromium with Playwright (skipped without them)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,0 +1,224 @@
+"""The course in a real browser: headless Chromium, driven by Playwright.
+
+1. JupyterLab serves a temporary copy of the chapters (never saved; the repository's notebooks are not
+   touched); chapter 6 is opened and its cells are run up to the spectral-radius slider (Run › Run All Above
+   Selected Cell, then that cell: the whole chapter takes over two minutes, its training runs are checked by
+   nbval). The slider is dragged (the figure must stay while it is held, continuous_update=False, and change
+   on release) and moved one step with the keyboard (the figure changes again); a screenshot of the cell is
+   saved to build/browser/slider.png.
+2. A slide deck and the site's index (`make slides site`, built first if missing) open from file:// with
+   their titles and without a console error.
+
+Needs Debian's Chromium (/usr/bin/chromium) and the playwright package (its own browser download is not
+used); without them these tests are skipped with what to install. `.ci/run` installs Chromium and sets
+SEQLEARN_REQUIRE_BROWSER=1, which turns that skip into a failure.
+"""
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHROMIUM = Path(os.environ.get("SEQLEARN_CHROMIUM", "/usr/bin/chromium"))
+CHAPTER = "06_vanishing_gradients.ipynb"
+SLIDER_CELL = "slider = widgets.FloatSlider("
+SCREENSHOT = ROOT / "build" / "browser" / "slider.png"
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+
+def missing(reason):
+    """Skip these tests, with what to install; CI sets SEQLEARN_REQUIRE_BROWSER=1, and there it is a failure."""
+    if os.environ.get("SEQLEARN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (SEQLEARN_REQUIRE_BROWSER=1: the browser tests must run)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    from playwright import sync_api
+except ImportError:
+    missing("needs the playwright package: pip install playwright==1.65.2 (pinned in requirements.lock)")
+if not CHROMIUM.is_file():
+    missing(f"needs Chromium at {CHROMIUM}: apt-get install chromium (Debian), or set SEQLEARN_CHROMIUM")
+
+# Chromium as root in a container, on a machine without a network: no sandbox, no GPU, no calls home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records console errors and uncaught exceptions in page.errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(f"console: {m.text} ({m.location})"))
+    page.on("pageerror", lambda e: page.errors.append(f"pageerror: {e}"))
+    yield page
+    context.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a free port, serving a temporary copy of notebooks/, with settings of its own."""
+    tmp = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks")
+    settings = tmp / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    # every cell rendered (no virtual scrolling), so the slider's cell is in the page wherever it is
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings.parent / "apputils-extension").mkdir()  # no "get notified about Jupyter news?" toast
+    (settings.parent / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port, token = free_port(), secrets.token_hex(16)
+    env = os.environ | {"JUPYTER_CONFIG_DIR": str(tmp / "config"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+                        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces")}
+    command = [str(BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp / 'notebooks'}",
+               f"--LabApp.user_settings_dir={tmp / 'settings'}", "--ServerApp.port_retries=0",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = (tmp / "lab.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{(tmp / 'lab.log').read_text()[-3000:]}")
+                time.sleep(0.25)
+        yield url, token, tmp / "notebooks"
+    finally:  # the server shuts its kernel down; if it hangs, its process group (it and the kernel) is killed
+        try:
+            shutdown = urllib.request.Request(f"{url}/api/shutdown", method="POST",
+                                              headers={"Authorization": f"token {token}"})
+            urllib.request.urlopen(shutdown, timeout=10).close()
+        except OSError:
+            server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def wait_for_new_figure(page, cell, old):
+    """The src of the cell's figure once it differs from old (a PNG, base64 in a data: URL)."""
+    page.wait_for_function(
+        "([el, old]) => { const img = el.querySelector('.jp-OutputArea-output img'); return img && img.src !== old; }",
+        arg=[cell.element_handle(), old], timeout=60_000)
+    src = cell.locator(".jp-OutputArea-output img").get_attribute("src")
+    assert src.startswith("data:image/png;base64,")
+    return src
+
+
+def test_the_spectral_radius_slider_redraws_its_figure(lab, page):
+    url, token, _ = lab
+    before = digest(ROOT / "notebooks" / CHAPTER)
+    page.goto(f"{url}/lab/tree/{CHAPTER}?token={token}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()  # the kernel is up
+
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    cell = page.locator(".jp-Notebook .jp-CodeCell", has_text=SLIDER_CELL)
+    cell.wait_for()  # exactly one such cell, once the notebook is rendered
+    cell.locator(".jp-InputArea-prompt").click()  # select the slider's cell (command mode)
+    # Run › Run All Above Selected Cell, then run the slider's cell itself; the chapter's training runs, further
+    # down, are not needed for the slider (and nbval runs every cell anyway).
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Above Selected Cell").click()
+    cell.locator(".jp-InputArea-prompt").click()
+    page.keyboard.press("Control+Enter")
+
+    handle = cell.locator(".widget-slider .noUi-handle")
+    handle.wait_for(timeout=120_000)
+    image = cell.locator(".jp-OutputArea-output img")
+    image.wait_for(timeout=120_000)
+    first = image.get_attribute("src")
+    assert first.startswith("data:image/png;base64,")
+    readout = cell.locator(".widget-readout")
+    assert readout.inner_text().strip() == "1.00"
+
+    # Drag the handle: while it is held the readout follows but, continuous_update=False, the figure does not;
+    # on release it is redrawn once.
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y, steps=10)
+    page.wait_for_timeout(1000)  # time enough for a redraw, had one been asked for
+    held = readout.inner_text().strip()
+    assert held != "1.00" and image.get_attribute("src") == first, "the figure was redrawn while the slider was held"
+    page.mouse.up()
+    dragged = wait_for_new_figure(page, cell, first)
+    assert readout.inner_text().strip() == held
+
+    # The keyboard: one arrow press is one step (0.05) and one redraw.
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_new_figure(page, cell, dragged)
+    assert float(readout.inner_text()) == pytest.approx(float(held) + 0.05)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    cell.screenshot(path=SCREENSHOT)
+
+    assert page.locator(".jp-Notebook .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")\
+        .count() == 0, "a cell wrote to stderr"
+    assert cells.count() > 17
+    assert digest(ROOT / "notebooks" / CHAPTER) == before  # only the temporary copy was opened
+
+
+def built(path):
+    """A page of `make slides site`, built first (needs npm once) if missing."""
+    if not path.is_file():
+        subprocess.run(["make", "slides", "site"], cwd=ROOT, check=True)
+    return path
+
+
+@pytest.mark.parametrize(("page_path", "title"), [
+    ("build/slides/01_notation.slides.html", "01_notation slides"),
+    ("build/site/index.html", re.search(r"^# (.+)$", (ROOT / "README.md").read_text(), re.MULTILINE).group(1)),
+])
+def test_a_built_page_opens_offline_without_errors(page, page_path, title):
+    path = built(ROOT / page_path)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    assert page.title() == title
+    page.wait_for_timeout(500)  # scripts that run after load (reveal.js, MathJax) report their errors too
+    assert page.errors == []
