@@ -29,7 +29,8 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# The builds come first: CI must prove they work, and the browser test opens the slides and the site.
+test: lint student slides site
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
