@@ -1,9 +1,8 @@
 """The course in a real browser: headless Chromium, driven by Playwright.
 
 1. JupyterLab serves a temporary copy of the chapters (never saved; the repository's notebooks are not
-   touched); chapter 6 is opened and its cells are run up to the spectral-radius slider (Run › Run All Above
-   Selected Cell, then that cell: the whole chapter takes over two minutes, its training runs are checked by
-   nbval). The slider is dragged (the figure must stay while it is held, continuous_update=False, and change
+   touched); chapter 6 is opened and all its cells are run (Run › Run All Cells), waiting until the last has
+   finished. The slider is dragged (the figure must stay while it is held, continuous_update=False, and change
    on release) and moved one step with the keyboard (the figure changes again); a screenshot of the cell is
    saved to build/browser/slider.png.
 2. A slide deck and the site's index (`make slides site`, built first if missing) open from file:// with
@@ -159,13 +158,19 @@ def test_the_spectral_radius_slider_redraws_its_figure(lab, page):
     cells = page.locator(".jp-Notebook .jp-Cell")
     cell = page.locator(".jp-Notebook .jp-CodeCell", has_text=SLIDER_CELL)
     cell.wait_for()  # exactly one such cell, once the notebook is rendered
-    cell.locator(".jp-InputArea-prompt").click()  # select the slider's cell (command mode)
-    # Run › Run All Above Selected Cell, then run the slider's cell itself; the chapter's training runs, further
-    # down, are not needed for the slider (and nbval runs every cell anyway).
+    cell.locator(".jp-InputArea-prompt").click()  # command mode
+    # Run › Run All Cells, as a learner would.
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Above Selected Cell").click()
-    cell.locator(".jp-InputArea-prompt").click()
-    page.keyboard.press("Control+Enter")
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+    # Wait until every cell has run (no "[*]" prompt is left and the last code cell has its number), so that
+    # nothing re-lays out the page while the slider is dragged.
+    last_prompt = page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").last
+    page.wait_for_function(
+        """(last) => /\\[\\d+\\]/.test(last.textContent)
+                     && !Array.from(document.querySelectorAll('.jp-InputArea-prompt'))
+                             .some((p) => p.textContent.includes('*'))""",
+        arg=last_prompt.element_handle(), timeout=180_000)
+    cell.scroll_into_view_if_needed()
 
     handle = cell.locator(".widget-slider .noUi-handle")
     handle.wait_for(timeout=120_000)
