@@ -10,12 +10,9 @@ Runs alternate between the four, and the median of each is reported. The last tw
 quote: `ratio numpy/torch lstm: X.XX` and `ratio numpy/torch gru: X.XX` (below 1.00: NumPy is faster).
 """
 
-import argparse
-import statistics
-import time
-
 import numpy as np
 import torch
+from speed import median_ms, one_hot_inputs, parse_shape_args, print_header
 
 from seqlearn.scratch import (
     gru_backward,
@@ -29,22 +26,11 @@ from seqlearn.scratch import (
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="timed runs of each (default 30)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed runs of each first (default 5)")
-    parser.add_argument("--T", type=int, default=35)
-    parser.add_argument("--N", type=int, default=32)
-    parser.add_argument("--D", type=int, default=28)
-    parser.add_argument("--H", type=int, default=256)
-    args = parser.parse_args()
-    if args.repeats < 1 or args.warmup < 0:
-        parser.error("--repeats must be at least 1 and --warmup at least 0")
-    T, N, D, H = args.T, args.N, args.D, args.H
-
+    args = parse_shape_args(__doc__.splitlines()[0])
+    D, H = args.D, args.H
     rng = np.random.default_rng(0)
-    x = np.eye(D, dtype=np.float32)[rng.integers(0, D, size=(T, N))]  # one-hot characters, (T, N, D)
-    h0, c0 = np.zeros((N, H), np.float32), np.zeros((N, H), np.float32)
-    dh = rng.normal(size=(T, N, H)).astype(np.float32)
+    x, h0, dh = one_hot_inputs(args, rng)
+    c0 = np.zeros_like(h0)
     lstm_params = init_lstm_params(D, H, rng, dtype=np.float32)
     gru_params = init_gru_params(D, H, rng, dtype=np.float32)
 
@@ -82,20 +68,8 @@ def main():
                              "not timing different computations")
 
     steps = {"numpy lstm": numpy_lstm, "torch lstm": torch_lstm, "numpy gru": numpy_gru, "torch gru": torch_gru}
-    times = {name: [] for name in steps}
-    for _ in range(args.warmup):  # caches, thread pools, allocator
-        for step in steps.values():
-            step()
-    for _ in range(args.repeats):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - start)
-
-    ms = {name: statistics.median(t) * 1e3 for name, t in times.items()}
-    print(f"T={T} N={N} D={D} H={H}, float32, CPU, torch threads: {torch.get_num_threads()}, "
-          f"numpy {np.__version__}, torch {torch.__version__}")
-    print(f"median of {args.repeats} runs each, after {args.warmup} warm-up runs")
+    ms = median_ms(steps, args)
+    print_header(args)
     print(f"{'':<38}{'ms per iteration':>18}")
     print(f"{'numpy lstm_forward + lstm_backward':<38}{ms['numpy lstm']:>18.2f}")
     print(f"{'torch nn.LSTM forward + autograd':<38}{ms['torch lstm']:>18.2f}")

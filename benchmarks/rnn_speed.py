@@ -8,33 +8,18 @@ Runs alternate between the two, and the median of each is reported. The last lin
 `ratio numpy/torch: X.XX` (below 1.00 means the NumPy code is faster).
 """
 
-import argparse
-import statistics
-import time
-
 import numpy as np
 import torch
+from speed import median_ms, one_hot_inputs, parse_shape_args, print_header
 
 from seqlearn.scratch import init_rnn_params, params_to_torch, rnn_backward, rnn_forward
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30, help="timed runs of each (default 30)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed runs of each first (default 5)")
-    parser.add_argument("--T", type=int, default=35)
-    parser.add_argument("--N", type=int, default=32)
-    parser.add_argument("--D", type=int, default=28)
-    parser.add_argument("--H", type=int, default=256)
-    args = parser.parse_args()
-    if args.repeats < 1 or args.warmup < 0:
-        parser.error("--repeats must be at least 1 and --warmup at least 0")
-    T, N, D, H = args.T, args.N, args.D, args.H
-
+    args = parse_shape_args(__doc__.splitlines()[0])
+    D, H = args.D, args.H
     rng = np.random.default_rng(0)
-    x = np.eye(D, dtype=np.float32)[rng.integers(0, D, size=(T, N))]  # one-hot characters, (T, N, D)
-    h0 = np.zeros((N, H), np.float32)
-    dh = rng.normal(size=(T, N, H)).astype(np.float32)
+    x, h0, dh = one_hot_inputs(args, rng)
     params = init_rnn_params(D, H, rng, dtype=np.float32)
 
     torch.manual_seed(0)
@@ -56,21 +41,9 @@ def main():
     if difference > 1e-4:
         raise SystemExit(f"numpy and torch disagree by {difference:.1e}; not timing different computations")
 
-    times = {"numpy": [], "torch": []}
-    for _ in range(args.warmup):  # caches, thread pools, allocator
-        numpy_step()
-        torch_step()
-    for _ in range(args.repeats):
-        for name, step in (("numpy", numpy_step), ("torch", torch_step)):
-            start = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - start)
-
-    numpy_ms = statistics.median(times["numpy"]) * 1e3
-    torch_ms = statistics.median(times["torch"]) * 1e3
-    print(f"T={T} N={N} D={D} H={H}, float32, CPU, torch threads: {torch.get_num_threads()}, "
-          f"numpy {np.__version__}, torch {torch.__version__}")
-    print(f"median of {args.repeats} runs each, after {args.warmup} warm-up runs")
+    ms = median_ms({"numpy": numpy_step, "torch": torch_step}, args)
+    numpy_ms, torch_ms = ms["numpy"], ms["torch"]
+    print_header(args)
     print(f"{'':<36}{'ms per iteration':>18}")
     print(f"{'numpy rnn_forward + rnn_backward':<36}{numpy_ms:>18.2f}")
     print(f"{'torch nn.RNN forward + autograd':<36}{torch_ms:>18.2f}")
