@@ -80,3 +80,18 @@ def check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
+
+
+def check_same_dtype(name, array, dtype):
+    """Every array of one computation shares x's dtype: mixing float32 and float64 would silently upcast."""
+    if array.dtype != dtype:
+        raise TypeError(f"{name} has dtype {array.dtype} but x has {dtype}; use one dtype throughout")
+    return array
+
+
+def check_state(name, state, N, H, dtype):
+    """A recurrent state (N, H) in x's dtype, or zeros for None (the usual initial state)."""
+    if state is None:
+        return np.zeros((N, H), dtype)
+    check_shape(name, check_float_array(name, state, ndim=2, dims="(N, H)"), (N, H), "(N, H)")
+    return check_same_dtype(name, state, dtype)

@@ -25,7 +25,7 @@ so the last state h_T of the math is h[T-1] here, and h[t] lies T-1-t steps befo
 import numpy as np
 import torch
 
-from seqlearn.checks import check_float_array, check_positive, check_shape
+from seqlearn.checks import check_float_array, check_positive, check_same_dtype, check_shape
 from seqlearn.scratch.rnn import _derivative as activation_derivative  # f'(a) from h = f(a), as BPTT uses it
 from seqlearn.scratch.rnn import check_rnn_inputs, rnn_step_backward, rnn_step_forward
 
@@ -35,9 +35,7 @@ def _check_upstream(dh_T, N, H, dtype):
     if dh_T is None:
         return np.ones((N, H), dtype)
     check_shape("dh_T", check_float_array("dh_T", dh_T, ndim=2, dims="(N, H)"), (N, H), "(N, H)")
-    if dh_T.dtype != dtype:
-        raise TypeError(f"dh_T has dtype {dh_T.dtype} but x has {dtype}; use one dtype throughout")
-    return dh_T
+    return check_same_dtype("dh_T", dh_T, dtype)
 
 
 def hidden_state_gradients(x, h0, params, nonlinearity="tanh", dh_T=None):

@@ -1,4 +1,4 @@
-"""What the LSTM and the GRU share: the sigmoid, and the checks of a gated cell's parameters and states.
+"""What the LSTM and the GRU share: the sigmoid, and the checks of a gated cell's parameters and gradients.
 
 A gate is a vector of numbers in (0, 1), σ(W_x x + W_h h + b), multiplied element by element (⊙) into
 another vector: 0 blocks, 1 lets through. Each gate has its own W_x (H, D), W_h (H, H) and b (H,).
@@ -6,7 +6,7 @@ another vector: 0 blocks, 1 lets through. Each gate has its own W_x (H, D), W_h 
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_shape
+from seqlearn.checks import check_float_array, check_same_dtype, check_shape
 
 
 def sigmoid(a, out=None):
@@ -50,19 +50,8 @@ def check_gate_params(params, cell, weights, biases, D, dtype):
     for name, p in params.items():
         shape, dims = shapes.get(name[:3], ((H,), "(H,)"))  # W_x*, W_h*, or a bias
         check_shape(name, check_float_array(name, p), shape, dims)
-        if p.dtype != dtype:
-            raise TypeError(f"{name} has dtype {p.dtype} but x has {dtype}; use one dtype throughout")
+        check_same_dtype(name, p, dtype)
     return H
-
-
-def check_state(name, state, N, H, dtype):
-    """An initial state (N, H) in x's dtype, or zeros for None."""
-    if state is None:
-        return np.zeros((N, H), dtype)
-    check_shape(name, check_float_array(name, state, ndim=2, dims="(N, H)"), (N, H), "(N, H)")
-    if state.dtype != dtype:
-        raise TypeError(f"{name} has dtype {state.dtype} but x has {dtype}; use one dtype throughout")
-    return state
 
 
 def check_upstream(name, grad, shape, dims, dtype):

@@ -26,8 +26,8 @@ r must be known before W_hn can act). The step functions keep one line per equat
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape
-from seqlearn.scratch.gates import check_gate_params, check_state, sigmoid
+from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape, check_state
+from seqlearn.scratch.gates import check_gate_params, sigmoid
 
 GATES = ("r", "z", "n")  # PyTorch's order in weight_ih_l0
 WEIGHTS = tuple(f"W_{side}{gate}" for gate in GATES for side in "xh")

@@ -9,7 +9,7 @@ h (T, N, H), y (T, N, O). Its memory is the O numbers of y, where the Elman netw
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_shape
+from seqlearn.checks import check_float_array, check_same_dtype, check_shape
 
 SHAPES = {"W_xh": "(H, D)", "W_yh": "(H, O)", "b_h": "(H,)", "W_hy": "(O, H)", "b_y": "(O,)"}
 
@@ -31,15 +31,11 @@ def _check(x, y0, params):
     want = {"W_xh": (H, x.shape[2]), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
     for name, shape in want.items():
         check_shape(name, check_float_array(name, params[name]), shape, SHAPES[name])
-        if params[name].dtype != x.dtype:
-            raise TypeError(f"{name} has dtype {params[name].dtype} but x has {x.dtype}; "
-                            "use one dtype throughout")
+        check_same_dtype(name, params[name], x.dtype)
     if y0 is None:
         return np.zeros((x.shape[1], O), x.dtype)
     check_shape("y0", check_float_array("y0", y0, ndim=2, dims="(N, O)"), (x.shape[1], O), "(N, O)")
-    if y0.dtype != x.dtype:
-        raise TypeError(f"y0 has dtype {y0.dtype} but x has {x.dtype}; use one dtype throughout")
-    return y0
+    return check_same_dtype("y0", y0, x.dtype)
 
 
 def jordan_forward(x, y0, params):

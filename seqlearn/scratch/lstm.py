@@ -25,8 +25,8 @@ import numbers
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_positive_int, check_rng, check_shape
-from seqlearn.scratch.gates import check_gate_params, check_state, check_upstream, sigmoid
+from seqlearn.checks import check_float_array, check_positive_int, check_rng, check_shape, check_state
+from seqlearn.scratch.gates import check_gate_params, check_upstream, sigmoid
 
 GATES = ("i", "f", "g", "o")  # PyTorch's order in weight_ih_l0
 WEIGHTS = tuple(f"W_{side}{gate}" for gate in GATES for side in "xh")

@@ -13,7 +13,15 @@ contributions.
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape
+from seqlearn.checks import (
+    check_choice,
+    check_float_array,
+    check_positive_int,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+    check_state,
+)
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -47,8 +55,7 @@ def check_rnn_params(params, D, dtype):
     if "b_h" in params:
         check_shape("b_h", check_float_array("b_h", params["b_h"]), (H,), "(H,)")
     for name, p in params.items():
-        if p.dtype != dtype:
-            raise TypeError(f"{name} has dtype {p.dtype} but x has {dtype}; use one dtype throughout")
+        check_same_dtype(name, p, dtype)
     return H
 
 
@@ -61,22 +68,12 @@ def _derivative(h, nonlinearity):
     return 1 - h * h if nonlinearity == "tanh" else (h > 0).astype(h.dtype)
 
 
-def _initial_state(h0, N, H, dtype):
-    if h0 is None:
-        return np.zeros((N, H), dtype)
-    check_float_array("h0", h0, ndim=2, dims="(N, H)")
-    check_shape("h0", h0, (N, H), "(N, H)")
-    if h0.dtype != dtype:
-        raise TypeError(f"h0 has dtype {h0.dtype} but x has {dtype}; use one dtype throughout")
-    return h0
-
-
 def rnn_step_forward(x_t, h_prev, params, nonlinearity="tanh"):
     """One step. x_t: (N, D), h_prev: (N, H) -> h_t: (N, H), cache."""
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     check_float_array("x_t", x_t, ndim=2, dims="(N, D)")
     H = check_rnn_params(params, x_t.shape[1], x_t.dtype)
-    h_prev = _initial_state(h_prev, x_t.shape[0], H, x_t.dtype)
+    h_prev = check_state("h_prev", h_prev, x_t.shape[0], H, x_t.dtype)
     a = x_t @ params["W_xh"].T + h_prev @ params["W_hh"].T
     if "b_h" in params:
         a += params["b_h"]
@@ -103,7 +100,7 @@ def check_rnn_inputs(x, h0, params, nonlinearity):
     if T == 0:
         raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
     H = check_rnn_params(params, D, x.dtype)
-    return H, _initial_state(h0, N, H, x.dtype)
+    return H, check_state("h0", h0, N, H, x.dtype)
 
 
 def rnn_forward(x, h0, params, nonlinearity="tanh"):
