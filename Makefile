@@ -2,9 +2,9 @@
 #   make lab        create the environment if missing, then open the course in JupyterLab
 #   make test       create the environment if missing, then lint and run every test (package + nbval)
 #   make notebooks  re-execute every notebook in place, storing fresh outputs
-#   make slides     export every chapter to reveal.js slides in build/slides/ (open offline; needs npm once)
+#   make slides     export every chapter to reveal.js slides in build/slides/ (open offline; needs Node.js and npm)
 #   make student    build the student edition (solutions replaced, outputs cleared) in build/student/
-#   make site       build the course site (index + every chapter with its stored outputs) in build/site/
+#   make site       build the course site (index + every chapter with its stored outputs) in build/site/ (the same)
 # The environment is .venv, installed from requirements.lock (exact versions, torch 2.13.0 CPU build).
 
 PYTHON ?= python3
@@ -12,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks slides student site clean
+.PHONY: lab test lint notebooks slides student site no-web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; v == (3, 11) or print(f"warning: requirements.lock was made with Python 3.11, this is {v[0]}.{v[1]}")'
@@ -22,15 +22,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# JupyterLab refuses to start as root (common in containers) unless told it may.
+# JupyterLab refuses to start as root (common in containers) unless told it may. The kernels get the CPU
+# kernel pins that `make test` and `make notebooks` use (tools/cpu_pins.py), so a re-run prints the stored digits.
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+	env $$($(BIN)/python tools/cpu_pins.py) $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # The builds come first: CI must prove they work, and the browser test opens the slides and the site.
-test: lint student slides site
+# The slides and the site need Node.js and npm; without them they are skipped, saying so (no-web), and so are
+# their tests. CI (.ci/run) sets SEQLEARN_REQUIRE_WEB=1, which makes that a failure.
+WEB := $(shell command -v node >/dev/null && command -v npm >/dev/null && echo yes)
+test: lint student $(if $(WEB),slides site,no-web)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
@@ -38,15 +42,26 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
 # Slides and site: nbconvert renders the stored outputs (nothing is executed), and every script it references
-# is a local copy from npm (pinned in tools/web_build.py), so the pages open without a network.
+# is a local copy from npm (pinned in package.json and package-lock.json), so the pages open without a network.
 CHAPTERS  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
-NPM_PKGS  := $(shell sed -n 's/^NPM_PACKAGES = \[\(.*\)\]/\1/p' tools/web_build.py | tr -d '",')
-VENDOR    := build/vendor/.installed-$(shell echo $(NPM_PKGS) | tr ' @' '_-')
+VENDOR    := build/vendor/.installed
 LOCAL_JS  := --HTMLExporter.require_js_url=vendor/require.js --HTMLExporter.jquery_url=vendor/jquery.min.js \
 	"--HTMLExporter.mathjax_url=vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+NO_WEB    := Node.js and npm are not on PATH; install them (https://nodejs.org, or apt-get install nodejs npm) \
+	to build and test the slides and the site
 
-$(VENDOR):
-	npm install --prefix build/vendor --no-save --no-audit --no-fund $(NPM_PKGS)
+no-web:
+	@echo "skipping make slides and make site: $(NO_WEB)"
+	$(if $(filter 1,$(SEQLEARN_REQUIRE_WEB)),$(error SEQLEARN_REQUIRE_WEB=1: $(NO_WEB)))
+
+# npm ci installs exactly what package-lock.json pins. It installs next to the package.json it is given, so
+# both are copied into build/vendor: node_modules then stays in build/, which `make clean` removes. The stamp
+# makes this run again when the pins change.
+$(VENDOR): package.json package-lock.json
+	$(if $(WEB),,$(error $(NO_WEB)))
+	mkdir -p build/vendor
+	cp package.json package-lock.json build/vendor/
+	npm ci --prefix build/vendor --no-audit --no-fund
 	touch $@
 
 slides: $(STAMP) $(VENDOR)

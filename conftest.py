@@ -1,14 +1,9 @@
 """Settings for every pytest run, the notebooks (nbval) included."""
 
-import os
-import platform
+import runpy
+from pathlib import Path
 
-# The notebook kernels nbval starts inherit this. OpenBLAS picks its float32 kernels by CPU model
-# (Haswell, SkylakeX, SapphireRapids...), and they round differently; a chapter that trains in float32
-# amplifies that into different printed digits. Pinning one kernel that every x86-64 CPU since 2013
-# runs keeps the stored outputs reproducible on any CI machine (tools/run_notebooks.py does the same).
-# Set here, at the root, so `pytest notebooks/...` alone gets it too.
-if platform.machine() == "x86_64":
-    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
-    os.environ.setdefault("MKL_CBWR", "AVX2")  # the same idea for PyTorch's CPU kernels
-    os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+# The notebook kernels nbval starts inherit this process's environment: pin the CPU kernels there, so float32
+# chapters print their stored digits on any CI machine (tools/cpu_pins.py says why; `make notebooks` and
+# `make lab` pin the same). Set here, at the root, so `pytest notebooks/...` alone gets it too.
+runpy.run_path(str(Path(__file__).parent / "tools" / "cpu_pins.py"))["pin"]()

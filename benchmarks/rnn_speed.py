@@ -2,7 +2,8 @@
 
 Same process, same inputs and weights, CPU, float32, at the shape of a character language model:
 T=35 steps, N=32 sequences, D=28 (one-hot characters), H=256 hidden units.
-NumPy: rnn_forward + rnn_backward with a random upstream gradient on every hidden state.
+NumPy: fast_rnn_forward + fast_rnn_backward (seqlearn.scratch.fast) with a random upstream gradient on every
+hidden state; also the reference rnn_forward + rnn_backward, which chain the step functions, for comparison.
 PyTorch: nn.RNN forward + autograd backward with the same upstream gradient.
 Runs alternate between the two, and the median of each is reported. The last line is the figure to quote:
 `ratio numpy/torch: X.XX` (below 1.00 means the NumPy code is faster).
@@ -12,7 +13,8 @@ import numpy as np
 import torch
 from speed import median_ms, one_hot_inputs, parse_shape_args, print_header
 
-from seqlearn.scratch import init_rnn_params, params_to_torch, rnn_backward, rnn_forward
+from seqlearn.convert import params_to_torch
+from seqlearn.scratch import fast_rnn_backward, fast_rnn_forward, init_rnn_params, rnn_backward, rnn_forward
 
 
 def main():
@@ -27,7 +29,11 @@ def main():
     x_t, h0_t, dh_t = torch.from_numpy(x), torch.from_numpy(h0)[None], torch.from_numpy(dh)
 
     def numpy_step():
-        h, cache = rnn_forward(x, h0, params)
+        _, _, cache = fast_rnn_forward(x, h0, params)
+        fast_rnn_backward(dh, cache)
+
+    def reference_step():
+        _, _, cache = rnn_forward(x, h0, params)
         rnn_backward(dh, cache)
 
     def torch_step():
@@ -37,16 +43,18 @@ def main():
 
     # Time the same computation on both sides: check once that the hidden states agree (float32 rounding).
     with torch.no_grad():
-        difference = np.abs(rnn_forward(x, h0, params)[0] - rnn(x_t, h0_t)[0].numpy()).max()
+        difference = np.abs(fast_rnn_forward(x, h0, params)[0] - rnn(x_t, h0_t)[0].numpy()).max()
     if difference > 1e-4:
         raise SystemExit(f"numpy and torch disagree by {difference:.1e}; not timing different computations")
 
-    ms = median_ms({"numpy": numpy_step, "torch": torch_step}, args)
+    ms = median_ms({"numpy": numpy_step, "torch": torch_step, "reference": reference_step}, args)
     numpy_ms, torch_ms = ms["numpy"], ms["torch"]
     print_header(args)
-    print(f"{'':<36}{'ms per iteration':>18}")
-    print(f"{'numpy rnn_forward + rnn_backward':<36}{numpy_ms:>18.2f}")
-    print(f"{'torch nn.RNN forward + autograd':<36}{torch_ms:>18.2f}")
+    print(f"{'':<40}{'ms per iteration':>18}")
+    print(f"{'numpy reference rnn_forward + backward':<40}{ms['reference']:>18.2f}")
+    print(f"{'numpy fast_rnn_forward + backward':<40}{numpy_ms:>18.2f}")
+    print(f"{'torch nn.RNN forward + autograd':<40}{torch_ms:>18.2f}")
+    print(f"ratio reference/fast: {ms['reference'] / numpy_ms:.2f}")
     print(f"ratio numpy/torch: {numpy_ms / torch_ms:.2f}")
 
 

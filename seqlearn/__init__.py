@@ -8,13 +8,20 @@ One module per idea, named as the chapters name them:
 - `seqlearn.data`      the course corpora: found, verified by sha256, cached (chapter 2 onwards)
 - `seqlearn.batching`  minibatches for language modelling and padding of variable-length batches
 - `seqlearn.scratch`   from-scratch NumPy RNNs, forward and backward (chapters 3-4)
+- `seqlearn.convert`   exact converters between the NumPy `params` dicts and PyTorch's RNN, LSTM and GRU layers
 - `seqlearn.gradcheck` finite-difference gradient checks (chapter 4)
 - `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
+- `seqlearn.splits`    the held-out split of The Time Machine that every language-modelling figure uses
 - `seqlearn.ngram`     n-gram language models with add-k and Kneser-Ney smoothing (chapter 5)
-- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `seqlearn.training` its training loop
+- `seqlearn.metrics`   perplexity, defined once for every language model (chapter 5)
+- `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
+- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating` and `generate_ids` beside it
+- `seqlearn.checkpoint` saving that model to a file and rebuilding it from there
+- `seqlearn.training`  its training loop: one `training_step`, `evaluate_perplexity`, the schedule (chapters 5-8)
 - `seqlearn.gradient_flow` gradient norms and Jacobian products back through time, decay rates (chapter 6)
 - `seqlearn.tasks`     a long-range synthetic task: recall a symbol seen `delay` steps ago (chapters 6-7)
 - `seqlearn.classifier` many-to-one sequence classification in PyTorch, trained on that task (chapters 6-7)
+- `seqlearn.plotting`  the plots the chapters share, such as perplexity per epoch
 - `seqlearn.diagrams`  drawings of the architectures and of the unrolled network
 - `seqlearn.show`      `show_source`: a notebook shows the very code it runs
 - `seqlearn.exercises` automatic checkers for each chapter's exercises

@@ -26,6 +26,18 @@ def check_positive(name, value):
     return value
 
 
+def check_number(name, value, expected, ok, allow_none=False):
+    """A real number (not a bool), or None where allowed, for which ok(value) holds; `expected` says what,
+    e.g. check_number("lr", lr, "a positive finite number", lambda v: 0 < v < math.inf)."""
+    if value is None and allow_none:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    if not ok(value):
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return value
+
+
 def check_rng(rng, allow_none=False):
     """Randomness is always passed in explicitly, as a np.random.Generator (or None where that means "none")."""
     if rng is None and allow_none:
@@ -87,6 +99,14 @@ def check_same_dtype(name, array, dtype):
     if array.dtype != dtype:
         raise TypeError(f"{name} has dtype {array.dtype} but x has {dtype}; use one dtype throughout")
     return array
+
+
+def check_upstream(name, grad, shape, dims, dtype):
+    """An upstream gradient of the given shape in the forward's dtype, or zeros for None (no loss there)."""
+    if grad is None:
+        return np.zeros(shape, dtype)
+    check_shape(name, check_float_array(name, grad, ndim=len(shape), dims=dims), shape, dims)
+    return check_same_dtype(name, grad, dtype)
 
 
 def check_state(name, state, N, H, dtype):

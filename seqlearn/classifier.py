@@ -22,9 +22,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from seqlearn.checks import check_choice, check_int_array, check_positive, check_positive_int, check_rng
-from seqlearn.models import CELLS
+from seqlearn.models import TORCH_CELLS, evaluating
 from seqlearn.tasks import recall_task
-from seqlearn.training import NonFiniteLossError
+from seqlearn.training import training_step
 
 
 class SequenceClassifier(nn.Module):
@@ -41,7 +41,7 @@ class SequenceClassifier(nn.Module):
         check_positive_int("num_inputs", num_inputs)
         check_positive_int("hidden_size", hidden_size)
         check_positive_int("num_classes", num_classes, minimum=2)
-        check_choice("cell", cell, tuple(CELLS))
+        check_choice("cell", cell, tuple(TORCH_CELLS))
         check_choice("nonlinearity", nonlinearity, ("tanh", "relu"))
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity={nonlinearity!r} is for cell='rnn' only; an {cell.upper()} has "
@@ -52,7 +52,7 @@ class SequenceClassifier(nn.Module):
         self.config = dict(num_inputs=num_inputs, hidden_size=hidden_size, num_classes=num_classes, cell=cell,
                            nonlinearity=nonlinearity, keep_bias=keep_bias)
         extra = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-        self.rnn = CELLS[cell](num_inputs, hidden_size, **extra)
+        self.rnn = TORCH_CELLS[cell](num_inputs, hidden_size, **extra)
         self.head = nn.Linear(hidden_size, num_classes)
         if keep_bias is not None:
             with torch.no_grad():  # the second block of H: LSTM (i, f, g, o) -> f; GRU (r, z, n) -> z
@@ -91,11 +91,8 @@ def _as_ids_and_targets(model, ids, targets):
 def accuracy(model, ids, targets):
     """The fraction of sequences whose largest logit is the target. ids (T, N) and targets (N,), integers."""
     ids, targets = _as_ids_and_targets(model, ids, targets)
-    was_training = model.training
-    model.eval()
-    right = (model(ids).argmax(dim=1) == targets).float().mean().item()
-    model.train(was_training)
-    return right
+    with evaluating(model):
+        return (model(ids).argmax(dim=1) == targets).float().mean().item()
 
 
 @dataclass
@@ -140,15 +137,5 @@ def train_recall(model, delay, steps, rng, batch_size=64, lr=3e-3, clip=1.0, len
     losses = []
     for step in range(steps):
         ids, targets = _as_ids_and_targets(model, *recall_task(batch_size, rng=rng, **task))
-        loss = F.cross_entropy(model(ids), targets)
-        if not torch.isfinite(loss):
-            raise NonFiniteLossError(f"loss became {loss.item()} at step {step}: the run diverged (exploding "
-                                     "gradients, or a state that overflowed). Clip the gradients (clip=1.0) or "
-                                     f"lower the learning rate (lr={lr}).")
-        optimizer.zero_grad()
-        loss.backward()
-        if clip is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(training_step(optimizer, F.cross_entropy(model(ids), targets), clip, f"at step {step}"))
     return RecallResult(accuracy(model, *recall_task(eval_size, rng=rng, **task)), losses)

@@ -25,17 +25,13 @@ so the last state h_T of the math is h[T-1] here, and h[t] lies T-1-t steps befo
 import numpy as np
 import torch
 
-from seqlearn.checks import check_float_array, check_positive, check_same_dtype, check_shape
-from seqlearn.scratch.rnn import _derivative as activation_derivative  # f'(a) from h = f(a), as BPTT uses it
-from seqlearn.scratch.rnn import check_rnn_inputs, rnn_step_backward, rnn_step_forward
+from seqlearn.checks import check_float_array, check_positive, check_shape, check_upstream
+from seqlearn.scratch.rnn import activation_derivative, check_rnn_inputs, rnn_step_backward, rnn_step_forward
 
 
-def _check_upstream(dh_T, N, H, dtype):
-    """The upstream gradient on the last state: (N, H), ones when None."""
-    if dh_T is None:
-        return np.ones((N, H), dtype)
-    check_shape("dh_T", check_float_array("dh_T", dh_T, ndim=2, dims="(N, H)"), (N, H), "(N, H)")
-    return check_same_dtype("dh_T", dh_T, dtype)
+def _last_state_gradient(dh_T, N, H, dtype):
+    """∂L/∂h[T-1], the gradient that starts the backward sweep: dh_T (N, H), or ones when None."""
+    return np.ones((N, H), dtype) if dh_T is None else check_upstream("dh_T", dh_T, (N, H), "(N, H)", dtype)
 
 
 def hidden_state_gradients(x, h0, params, nonlinearity="tanh", dh_T=None):
@@ -49,10 +45,10 @@ def hidden_state_gradients(x, h0, params, nonlinearity="tanh", dh_T=None):
     `rnn_step_backward` so that the gradient reaching every h[t] can be read on the way.
     """
     H, h_prev = check_rnn_inputs(x, h0, params, nonlinearity)
-    dh = _check_upstream(dh_T, x.shape[1], H, x.dtype)
+    dh = _last_state_gradient(dh_T, x.shape[1], H, x.dtype)
     caches = []
     for x_t in x:
-        h_prev, cache = rnn_step_forward(x_t, h_prev, params, nonlinearity)
+        h_prev, _, cache = rnn_step_forward(x_t, h_prev, params, nonlinearity)
         caches.append(cache)
     norms = np.empty(len(x))
     for t in reversed(range(len(x))):
@@ -73,7 +69,7 @@ def hidden_state_jacobians(x, h0, params, nonlinearity="tanh"):
     h = h0
     derivatives = np.empty((T, N, H), x.dtype)  # f'(a_k) for every step k
     for k in range(T):
-        h, _ = rnn_step_forward(x[k], h, params, nonlinearity)
+        h, _, _ = rnn_step_forward(x[k], h, params, nonlinearity)
         derivatives[k] = activation_derivative(h, nonlinearity)
     J = np.empty((T, N, H, H), x.dtype)
     J[T - 1] = np.eye(H, dtype=x.dtype)
@@ -112,7 +108,7 @@ def _torch_states(x, h0, params, nonlinearity):
 def hidden_state_gradients_torch(x, h0, params, nonlinearity="tanh", dh_T=None):
     """`hidden_state_gradients` by PyTorch autograd: the same (T,) norms, an independent check of BPTT."""
     H, _ = check_rnn_inputs(x, h0, params, nonlinearity)
-    dh = torch.tensor(_check_upstream(dh_T, x.shape[1], H, x.dtype))
+    dh = torch.tensor(_last_state_gradient(dh_T, x.shape[1], H, x.dtype))
     states = _torch_states(x, h0, params, nonlinearity)
     gradients = torch.autograd.grad((dh * states[-1]).sum(), states)  # ∂L/∂h[t] for every t
     return np.array([torch.linalg.norm(g).item() for g in gradients])
@@ -187,7 +183,7 @@ def predicted_decay_rate(x, h0, params, nonlinearity="tanh"):
     H, h = check_rnn_inputs(x, h0, params, nonlinearity)
     total = 0.0
     for x_t in x:
-        h, _ = rnn_step_forward(x_t, h, params, nonlinearity)
+        h, _, _ = rnn_step_forward(x_t, h, params, nonlinearity)
         total += (activation_derivative(h, nonlinearity) ** 2).sum()
     rms_derivative = np.sqrt(total / (x.shape[0] * x.shape[1] * H))
     return spectral_radius(params["W_hh"]) * float(rms_derivative)

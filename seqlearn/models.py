@@ -2,16 +2,24 @@
 
 Time-major like the rest of the course: `ids` is (T, N), logits are (T, N, V). The recurrent state is
 returned so a training loop can carry it across batches (stateful training, truncated BPTT).
-`model.config` holds the constructor's arguments, which is all a checkpoint needs to rebuild the model.
+`model.config` holds the constructor's arguments, which is all a checkpoint (`seqlearn.checkpoint`) needs
+to rebuild the model.
+
+Beside the model: `evaluating(model)`, a `with` block in evaluation mode (no dropout) that restores the
+previous mode however it ends, and `generate_ids`, which writes text one token at a time (one-to-many) with
+the course's one sampling rule, `seqlearn.sampling.sample_next`.
 """
+
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_positive_int
+from seqlearn.checks import check_choice, check_int_array, check_positive_int, check_rng
+from seqlearn.sampling import sample_next
 
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RNNLanguageModel(nn.Module):
@@ -30,7 +38,7 @@ class RNNLanguageModel(nn.Module):
         check_positive_int("vocab_size", vocab_size)
         check_positive_int("hidden_size", hidden_size)
         check_positive_int("num_layers", num_layers)
-        check_choice("cell", cell, tuple(CELLS))
+        check_choice("cell", cell, tuple(TORCH_CELLS))
         if embedding_dim is not None:
             check_positive_int("embedding_dim", embedding_dim)
         for name, p in (("dropout", dropout), ("input_dropout", input_dropout)):
@@ -40,7 +48,7 @@ class RNNLanguageModel(nn.Module):
                            embedding_dim=embedding_dim, dropout=dropout, input_dropout=input_dropout)
         self.embedding = nn.Embedding(vocab_size, embedding_dim) if embedding_dim else None
         input_size = embedding_dim or vocab_size
-        self.rnn = CELLS[cell](input_size, hidden_size, num_layers, dropout=dropout if num_layers > 1 else 0.0)
+        self.rnn = TORCH_CELLS[cell](input_size, hidden_size, num_layers, dropout=dropout if num_layers > 1 else 0.0)
         self.input_dropout = nn.Dropout(input_dropout)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)
@@ -65,3 +73,43 @@ def detach_state(state):
     if state is None:
         return None
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+@contextmanager
+def evaluating(model):
+    """`with evaluating(model):` runs its body in evaluation mode (dropout off), then restores every module's
+    previous mode, also when the body raises. Gradients are still tracked: add `torch.no_grad()` for that."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
+@torch.no_grad()
+def generate_ids(model, prefix_ids, steps, rng=None, temperature=1.0, top_k=None, stop_id=None):
+    """Read `prefix_ids` (at least one id), then generate up to `steps` ids; stops after `stop_id`.
+
+    model: a language model, ids (T, N) -> logits (T, N, V) and a state. prefix_ids: (T0,) ints. Returns a
+    list of at most `steps` ids, each chosen by `sample_next(logits, rng, temperature, top_k)` and fed back
+    in as the next input (one-to-many), the state carried along: greedy when rng is None or temperature == 0.
+    Runs in evaluation mode (no dropout) and leaves the model in the mode it was in.
+    """
+    check_positive_int("steps", steps)
+    prefix = check_int_array("prefix_ids", prefix_ids, ndim=1)
+    if prefix.size == 0:
+        raise ValueError("prefix_ids needs at least one id to start from (e.g. the id of <bos>)")
+    check_rng(rng, allow_none=True)
+    device = next(model.parameters()).device
+    out = []
+    with evaluating(model):
+        logits, state = model(torch.as_tensor(prefix, device=device)[:, None])  # (T0, 1) time-major
+        for _ in range(steps):
+            token = sample_next(logits[-1, 0].cpu().numpy(), rng, temperature, top_k)
+            out.append(token)
+            if token == stop_id:
+                break
+            logits, state = model(torch.tensor([[token]], device=device), state)
+    return out

@@ -12,13 +12,17 @@ An order-n model predicts token w from the previous n-1 tokens, its context h:
 
 Near the start of a stream there are fewer than n-1 tokens of context; the model then uses what there is.
 Tokens are integer ids in [0, V). `stored_ngrams()` is the memory the model needs, which grows with n.
+`perplexity` is the course's one definition (`seqlearn.metrics`), and `sample` draws with its one sampling
+rule (`seqlearn.sampling.sample_next`), on logits ln P(. | h) (V,): softmax(ln p) = p.
 """
 
 from collections import Counter, defaultdict
 
 import numpy as np
 
+from seqlearn import metrics
 from seqlearn.checks import check_choice, check_int_array, check_positive, check_positive_int, check_rng
+from seqlearn.sampling import sample_next
 
 
 class NGramModel:
@@ -110,18 +114,20 @@ class NGramModel:
     def perplexity(self, streams):
         """exp of the mean negative log-likelihood per token, over every token of every stream."""
         streams = self._streams(streams)
-        tokens = sum(len(s) for s in streams)
-        if tokens == 0:
-            raise ValueError("perplexity needs at least one token")
-        return float(np.exp(-sum(self.log_likelihood(s) for s in streams) / tokens))
+        return metrics.perplexity(-sum(self.log_likelihood(s) for s in streams), sum(len(s) for s in streams))
 
-    def sample(self, context, steps, rng, stop_id=None):
-        """Extend `context` by up to `steps` ids drawn from the model; stop early after `stop_id`."""
-        check_rng(rng)
+    def sample(self, context, steps, rng, stop_id=None, temperature=1.0, top_k=None):
+        """Extend `context` by up to `steps` ids chosen by `sample_next`; stop early after `stop_id`.
+
+        rng: a np.random.Generator, or None for greedy (so is temperature=0). Each id is
+        sample_next(ln P(. | context), rng, temperature, top_k): at temperature 1 without top_k, the draw
+        rng.choice(V, p=P(. | context)) from the model itself (softmax(ln p) is p, up to rounding).
+        """
+        check_rng(rng, allow_none=True)
         check_positive_int("steps", steps)
         out = list(self._streams([list(context)])[0]) if len(context) else []
         for _ in range(steps):
-            w = int(rng.choice(self.vocab_size, p=self.next_distribution(out)))
+            w = sample_next(np.log(self.next_distribution(out)), rng, temperature, top_k)
             out.append(w)
             if w == stop_id:
                 break

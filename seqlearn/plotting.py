@@ -12,7 +12,8 @@ def plot_perplexity(history, ax=None, title=None):
     epochs = range(1, len(history.train_perplexity) + 1)
     ax.plot(epochs, history.train_perplexity, "o-", label="training")
     ax.plot(epochs, history.val_perplexity, "s-", label="held-out")
-    ax.axvline(history.best_epoch + 1, color="0.6", ls=":", label="best held-out epoch")
+    if history.best_epoch >= 0:  # -1: no epoch had a finite held-out perplexity, so there is no best
+        ax.axvline(history.best_epoch + 1, color="0.6", ls=":", label="best held-out epoch")
     ax.set_xlabel("epoch")
     ax.set_ylabel("perplexity")
     ax.set_title(title or "perplexity per epoch")

@@ -1,17 +1,21 @@
 """Training loop for the PyTorch language models, with the habits a real run needs.
 
-- progress bar (`tqdm.auto`), gradient clipping by global norm, train and validation perplexity per epoch;
-- CUDA when available, else the CPU;
-- stateful mode (the hidden state runs on across sequential batches, the graph cut every batch: truncated
-  BPTT) or stateless (random batches, a fresh zero state each batch);
-- a learning-rate schedule: halve on a plateau, or a cosine from `lr` down to 0 over the run;
-- early stopping on validation perplexity, keeping the best weights;
-- a non-finite loss stops training with `NonFiniteLossError` instead of carrying on with NaNs;
-- checkpoints saved with their model config and loaded with `torch.load(weights_only=True)`.
+Shapes, time-major as everywhere: a batch is X, Y (T, N) ids with T = `num_steps` and N = `batch_size`,
+Y being X shifted by one token; the model maps X to logits (T, N, V), scored against Y by cross-entropy.
+
+- `training_step`: one step of gradient descent, shared with the classifier (`seqlearn.classifier`):
+  refuse a non-finite loss (`NonFiniteLossError`), backpropagate, clip the gradients by global norm, step;
+- `evaluate_perplexity`: held-out perplexity (`seqlearn.metrics.perplexity`), read in order, no dropout;
+- `scheduled_learning_rate`: a cosine from `lr` down to 0 over the run (or shrink on a plateau, `lr_decay`);
+- `train_language_model`: epochs of those steps, stateful (the hidden state runs on across sequential
+  batches, the graph cut every batch: truncated BPTT) or stateless (random batches, a fresh zero state
+  each), with a progress bar (`tqdm.auto`), CUDA when available, early stopping keeping the best weights;
+- `seeded_torch`: the run's own seeded torch generator, the caller's global random state left untouched.
 """
 
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,26 +24,23 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from seqlearn.batching import random_batches, sequential_batches
-from seqlearn.checks import check_choice, check_int_array, check_positive_int
-from seqlearn.models import RNNLanguageModel, detach_state
-
-CHECKPOINT_FORMAT = "seqlearn-language-model-v1"
+from seqlearn.checks import check_choice, check_int_array, check_number, check_positive_int
+from seqlearn.metrics import perplexity
+from seqlearn.models import RNNLanguageModel, detach_state, evaluating
 
 
 class NonFiniteLossError(FloatingPointError):
     """The loss became NaN or infinite: the run diverged (typically exploding gradients; try clipping)."""
 
 
-class CheckpointError(ValueError):
-    """A checkpoint file is corrupt, or is not a seqlearn language-model checkpoint."""
-
-
 @dataclass
 class History:
+    """What `train_language_model` measured, one entry per epoch run (lists of floats)."""
+
     train_perplexity: list = field(default_factory=list)
     val_perplexity: list = field(default_factory=list)
     learning_rate: list = field(default_factory=list)  # the rate at the end of each epoch
-    best_epoch: int = -1
+    best_epoch: int = -1  # -1: no epoch reached a finite validation perplexity
     stopped_early: bool = False
 
 
@@ -47,9 +48,68 @@ def default_device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def next_token_loss(logits, targets, reduction="mean"):
+    """Cross-entropy of logits (T, N, V) against the next tokens targets (T, N), in nats."""
+    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction=reduction)
+
+
+def training_step(optimizer, loss, clip=None, where=""):
+    """One step of gradient descent on a scalar `loss` tensor that the forward pass just computed.
+
+    Refuse a NaN or infinite loss (NonFiniteLossError; `where`, e.g. "at step 3", says when), zero the old
+    gradients, backpropagate, clip the global gradient norm to `clip` (None: no clipping), step the
+    optimizer. Returns the loss as a float.
+    """
+    if not torch.isfinite(loss):
+        raise NonFiniteLossError(f"loss became {loss.item()} {where}: the run diverged (exploding gradients, or "
+                                 "a state that overflowed). Clip the gradients (clip=1.0) or lower the learning "
+                                 f"rate (lr={optimizer.param_groups[0]['lr']}).")
+    optimizer.zero_grad()
+    loss.backward()
+    if clip is not None:
+        torch.nn.utils.clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]], clip)
+    optimizer.step()
+    return loss.item()
+
+
 def cosine_learning_rate(lr, progress):
     """The rate after `progress` (0 to 1) of the run: lr at the start, falling along a half cosine to 0."""
     return lr * 0.5 * (1 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
+
+
+def scheduled_learning_rate(lr, batches_done, total_batches, seconds=0.0, max_seconds=None):
+    """The cosine schedule's rate for the next batch. The run's progress is counted in batches out of all
+    the epochs' batches, or in seconds out of `max_seconds` when the time budget is further along."""
+    fraction = batches_done / max(total_batches, 1)
+    if max_seconds is not None:
+        fraction = max(fraction, seconds / max_seconds)
+    return cosine_learning_rate(lr, fraction)
+
+
+@contextmanager
+def seeded_torch(seed, device):
+    """Inside the block torch draws (dropout) from its generator seeded with `seed`, the CPU's and for a CUDA
+    `device` every GPU's; afterwards the caller's generators are back as they were. The same stream as
+    `torch.manual_seed(seed)`, without changing the global random state."""
+    cuda = torch.device(device).type == "cuda"
+    with torch.random.fork_rng(devices=range(torch.cuda.device_count()) if cuda else []):
+        torch.default_generator.manual_seed(seed)
+        if cuda:
+            torch.cuda.manual_seed_all(seed)
+        yield
+
+
+@torch.no_grad()
+def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
+    """Perplexity exp(mean cross-entropy) over held-out ids (1-D), read in order with the state carried along."""
+    device = device or next(model.parameters()).device
+    total, count, state = 0.0, 0, None
+    with evaluating(model):
+        for X, Y in sequential_batches(check_int_array("ids", ids, ndim=1), batch_size, num_steps):
+            logits, state = model(torch.as_tensor(X, device=device), state)
+            total += next_token_loss(logits, torch.as_tensor(Y, device=device), reduction="sum").item()
+            count += Y.size
+    return perplexity(total, count)
 
 
 def _batches(ids, batch_size, num_steps, stateful, rng):
@@ -58,33 +118,13 @@ def _batches(ids, batch_size, num_steps, stateful, rng):
     return random_batches(ids, batch_size, num_steps, rng)
 
 
-def perplexity_from_loss(mean_nll):
-    """exp(mean cross-entropy in nats); inf, not an OverflowError, for a loss past about 709 (a diverged run)."""
-    return math.exp(mean_nll) if mean_nll < 709 else math.inf
-
-
-@torch.no_grad()
-def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
-    """Perplexity exp(mean cross-entropy) over held-out ids, read in order with the state carried along."""
-    device = device or next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    total, count, state = 0.0, 0, None
-    for X, Y in sequential_batches(check_int_array("ids", ids, ndim=1), batch_size, num_steps):
-        logits, state = model(torch.as_tensor(X, device=device), state)
-        total += F.cross_entropy(logits.flatten(0, 1), torch.as_tensor(Y, device=device).flatten(),
-                                 reduction="sum").item()
-        count += Y.size
-    model.train(was_training)
-    return perplexity_from_loss(total / count)
-
-
 def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_size=32, num_steps=35,
                          clip=1.0, stateful=True, patience=None, seed=0, device=None, progress=True,
                          max_seconds=None, lr_decay=None, lr_schedule=None, weight_decay=0.0):
     """Train `model` with Adam (AdamW when weight_decay > 0) and return a `History`.
 
-    The model ends with its best validation weights.
+    The model ends with its best validation weights. If no epoch reaches a finite validation perplexity
+    (all inf or NaN), there is no best: `history.best_epoch` stays -1 and the model keeps its last weights.
 
     clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
     a better validation perplexity (None: run every epoch). max_seconds: a wall-clock budget for training; when
@@ -95,95 +135,95 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     batches out of `epochs` full epochs, or in seconds out of `max_seconds` when that runs out first. The
     long low-rate end settles the weights, which is worth a lot on held-out text (chapter 5).
     weight_decay: decoupled weight decay (AdamW) pulling every weight towards zero, a regulariser.
+    seed: the batches' order and offsets, and dropout, drawn from generators seeded with it; the caller's
+    global torch random state is left as it was. Every argument is checked before anything else happens.
     """
-    check_positive_int("epochs", epochs)
-    train_ids = check_int_array("train_ids", train_ids, ndim=1)
-    val_ids = check_int_array("val_ids", val_ids, ndim=1)
-    if lr_decay is not None and not 0 < lr_decay < 1:
-        raise ValueError(f"lr_decay must be in (0, 1) or None, got {lr_decay}")
-    check_choice("lr_schedule", lr_schedule, (None, "cosine"))
-    if lr_decay is not None and lr_schedule is not None:
-        raise ValueError("choose lr_decay or lr_schedule, not both")
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be a positive max norm or None, got {clip}")
-    device = device or default_device()
+    train_ids, val_ids, device = _check_arguments(
+        model, train_ids, val_ids, epochs=epochs, lr=lr, batch_size=batch_size, num_steps=num_steps, clip=clip,
+        stateful=stateful, patience=patience, seed=seed, device=device, progress=progress,
+        max_seconds=max_seconds, lr_decay=lr_decay, lr_schedule=lr_schedule, weight_decay=weight_decay)
     model.to(device)
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be at least 0, got {weight_decay}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     history, best, best_state, start = History(), math.inf, None, time.perf_counter()
     total_batches, done = epochs * (len(train_ids) - 1) // batch_size // num_steps, 0
-    for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
-        model.train()
-        total, count, state, out_of_time = 0.0, 0, None, False
-        for X, Y in _batches(train_ids, batch_size, num_steps, stateful, rng):
-            if lr_schedule == "cosine":
-                progress = done / max(total_batches, 1)
-                if max_seconds is not None:
-                    progress = max(progress, (time.perf_counter() - start) / max_seconds)
-                for group in optimizer.param_groups:
-                    group["lr"] = cosine_learning_rate(lr, progress)
-            state = detach_state(state) if stateful else None
-            logits, state = model(torch.as_tensor(X, device=device), state)
-            loss = F.cross_entropy(logits.flatten(0, 1), torch.as_tensor(Y, device=device).flatten())
-            if not torch.isfinite(loss):
-                raise NonFiniteLossError(
-                    f"loss became {loss.item()} at epoch {epoch} after {count // Y.size} batches; "
-                    f"the gradients exploded. Clip them (clip=1.0) or lower the learning rate (lr={lr})."
-                )
-            optimizer.zero_grad()
-            loss.backward()
-            if clip is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
-            total += loss.item() * Y.size
-            count += Y.size
-            done += 1
-            out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+    with seeded_torch(seed, device):
+        for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
+            model.train()
+            total, count, state, out_of_time = 0.0, 0, None, False
+            for batch, (X, Y) in enumerate(_batches(train_ids, batch_size, num_steps, stateful, rng)):
+                if lr_schedule == "cosine":
+                    rate = scheduled_learning_rate(lr, done, total_batches, time.perf_counter() - start, max_seconds)
+                    for group in optimizer.param_groups:
+                        group["lr"] = rate
+                state = detach_state(state) if stateful else None
+                logits, state = model(torch.as_tensor(X, device=device), state)
+                loss = next_token_loss(logits, torch.as_tensor(Y, device=device))
+                total += training_step(optimizer, loss, clip, f"at epoch {epoch} after {batch} batches") * Y.size
+                count += Y.size
+                done += 1
+                out_of_time = max_seconds is not None and time.perf_counter() - start > max_seconds
+                if out_of_time:
+                    break
+            history.train_perplexity.append(perplexity(total, count))
+            history.learning_rate.append(optimizer.param_groups[0]["lr"])
+            history.val_perplexity.append(evaluate_perplexity(model, val_ids, batch_size, num_steps, device))
+            if history.val_perplexity[-1] < best:
+                best, history.best_epoch = history.val_perplexity[-1], epoch
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                if patience is not None and epoch - history.best_epoch >= patience:
+                    history.stopped_early = True
+                    break
+                if lr_decay is not None:
+                    for group in optimizer.param_groups:
+                        group["lr"] *= lr_decay
             if out_of_time:
                 break
-        history.train_perplexity.append(perplexity_from_loss(total / count))
-        history.learning_rate.append(optimizer.param_groups[0]["lr"])
-        history.val_perplexity.append(evaluate_perplexity(model, val_ids, batch_size, num_steps, device))
-        if history.val_perplexity[-1] < best:
-            best, history.best_epoch = history.val_perplexity[-1], epoch
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            if patience is not None and epoch - history.best_epoch >= patience:
-                history.stopped_early = True
-                break
-            if lr_decay is not None:
-                for group in optimizer.param_groups:
-                    group["lr"] *= lr_decay
-        if out_of_time:
-            break
-    model.load_state_dict(best_state)
+    if best_state is not None:
+        model.load_state_dict(best_state)
     return history
 
 
-def save_checkpoint(model, path):
-    """Save the model's config and weights (plain tensors and numbers only, so weights_only loading works)."""
-    torch.save({"format": CHECKPOINT_FORMAT, "config": model.config,
-                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
-
-
-def load_checkpoint(path, device="cpu"):
-    """Rebuild the model saved by `save_checkpoint`. Refuses corrupt and foreign files with a clear error."""
+def _check_arguments(model, train_ids, val_ids, *, epochs, lr, batch_size, num_steps, clip, stateful, patience,
+                     seed, device, progress, max_seconds, lr_decay, lr_schedule, weight_decay):
+    """Every argument of `train_language_model`, checked; returns train_ids, val_ids (int64) and the device."""
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("num_steps", num_steps)
+    check_positive_int("seed", seed, minimum=0)
+    if patience is not None:
+        check_positive_int("patience", patience, minimum=0)
+    for name, flag in (("stateful", stateful), ("progress", progress)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {type(flag).__name__} {flag!r}")
+    check_number("lr", lr, "a positive finite number", lambda v: 0 < v < math.inf)
+    check_number("clip", clip, "a positive max norm or None", lambda v: v > 0, allow_none=True)
+    check_number("weight_decay", weight_decay, "at least 0", lambda v: 0 <= v < math.inf)
+    check_number("lr_decay", lr_decay, "in (0, 1) or None", lambda v: 0 < v < 1, allow_none=True)
+    check_number("max_seconds", max_seconds, "a positive number of seconds or None", lambda v: v > 0,
+                  allow_none=True)
+    check_choice("lr_schedule", lr_schedule, (None, "cosine"))
+    if lr_decay is not None and lr_schedule is not None:
+        raise ValueError("choose lr_decay or lr_schedule, not both")
     try:
-        saved = torch.load(path, map_location=device, weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # torch raises several types for a damaged or unsafe file
-        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
-    if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
-        found = saved.get("format", "no 'format' key") if isinstance(saved, dict) else type(saved).__name__
-        raise CheckpointError(f"{path} is not a seqlearn language-model checkpoint: expected format "
-                              f"{CHECKPOINT_FORMAT!r}, found {found!r}")
-    model = RNNLanguageModel(**saved["config"])
-    try:
-        model.load_state_dict(saved["state_dict"])
-    except RuntimeError as e:
-        raise CheckpointError(f"{path}: weights do not fit the saved config ({e})") from e
-    return model.to(device)
+        device = default_device() if device is None else torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"device must be None, 'cpu', 'cuda' or a torch.device, got {device!r} ({e})") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device is {device}, but torch sees no CUDA GPU here; use device=None or 'cpu'")
+    need = batch_size * num_steps + 1
+    # The largest id the model reads, where it says (an RNNLanguageModel); ids are never negative.
+    largest = model.config["vocab_size"] - 1 if isinstance(model, RNNLanguageModel) else math.inf
+    checked = []
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        ids = check_int_array(name, ids, ndim=1)
+        if len(ids) < need:
+            raise ValueError(f"{name} must hold at least batch_size * num_steps + 1 = {need} tokens for one batch, "
+                             f"got {len(ids)}")
+        if ids.min() < 0 or ids.max() > largest:
+            raise ValueError(f"{name} must hold ids from 0 to {largest}, got values from {ids.min()} to {ids.max()}")
+        checked.append(ids)
+    return *checked, device

@@ -9,8 +9,9 @@
    their titles and without a console error.
 
 Needs Debian's Chromium (/usr/bin/chromium) and the playwright package (its own browser download is not
-used); without them these tests are skipped with what to install. `.ci/run` installs Chromium and sets
-SEQLEARN_REQUIRE_BROWSER=1, which turns that skip into a failure.
+used), and for part 2 Node.js and npm (the builds need them); without them these tests are skipped with what to
+install. `.ci/run` installs them and sets SEQLEARN_REQUIRE_BROWSER=1 and SEQLEARN_REQUIRE_WEB=1, which turn
+those skips into failures.
 """
 
 import hashlib
@@ -39,10 +40,11 @@ TIMEOUT_MS = 60_000
 pytestmark = pytest.mark.browser
 
 
-def missing(reason):
-    """Skip these tests, with what to install; CI sets SEQLEARN_REQUIRE_BROWSER=1, and there it is a failure."""
-    if os.environ.get("SEQLEARN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (SEQLEARN_REQUIRE_BROWSER=1: the browser tests must run)", pytrace=False)
+def missing(reason, required_by="SEQLEARN_REQUIRE_BROWSER"):
+    """Skip these tests (at import: all of them; in a fixture: those that use it), saying what to install. Where
+    CI sets `required_by`=1 it is a failure."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{reason} ({required_by}=1: these tests must run)", pytrace=False)
     pytest.skip(reason, allow_module_level=True)
 
 
@@ -209,20 +211,27 @@ def test_the_spectral_radius_slider_redraws_its_figure(lab, page):
     assert digest(ROOT / "notebooks" / CHAPTER) == before  # only the temporary copy was opened
 
 
-def built(path):
-    """A page of `make slides site`, built first (needs npm once) if missing."""
-    if not path.is_file():
-        subprocess.run(["make", "slides", "site"], cwd=ROOT, check=True)
-    return path
-
-
-@pytest.mark.parametrize(("page_path", "title"), [
+PAGES = [
     ("build/slides/01_notation.slides.html", "01_notation slides"),
     ("build/site/index.html", re.search(r"^# (.+)$", (ROOT / "README.md").read_text(), re.MULTILINE).group(1)),
-])
-def test_a_built_page_opens_offline_without_errors(page, page_path, title):
-    path = built(ROOT / page_path)
-    page.goto(path.as_uri())
+]
+
+
+@pytest.fixture(scope="module")
+def built():
+    """The pages of `make slides site`, built first if missing. Without Node.js and npm `make test` skipped those
+    builds, and a page left from an earlier build may be stale: the tests are skipped. Module-scoped and named
+    first, it runs before the browser starts."""
+    if not (shutil.which("node") and shutil.which("npm")):
+        missing("needs Node.js and npm on PATH to build the slides and the site (`make slides site`): install "
+                "them (https://nodejs.org, or apt-get install nodejs npm)", required_by="SEQLEARN_REQUIRE_WEB")
+    if not all((ROOT / path).is_file() for path, _ in PAGES):
+        subprocess.run(["make", "slides", "site"], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize(("page_path", "title"), PAGES)
+def test_a_built_page_opens_offline_without_errors(built, page, page_path, title):
+    page.goto((ROOT / page_path).as_uri())
     page.wait_for_load_state("load")
     assert page.title() == title
     page.wait_for_timeout(500)  # scripts that run after load (reveal.js, MathJax) report their errors too

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import seqlearn.classifier
 from seqlearn.classifier import SequenceClassifier, accuracy, train_recall
 from seqlearn.tasks import recall_task
 from seqlearn.training import NonFiniteLossError
@@ -99,6 +100,23 @@ def test_a_state_that_overflows_stops_training_with_a_clear_error():
         model.rnn.bias_ih_l0.fill_(1.0)
     with pytest.raises(NonFiniteLossError, match=r"loss became nan at step 0: the run diverged"):
         train_recall(model, delay=100, steps=3, rng=np.random.default_rng(0), clip=None, optimizer="sgd")
+
+
+def test_train_recall_leaves_the_global_torch_random_state_alone():
+    torch.manual_seed(0)
+    model = SequenceClassifier(6, 8, 3, cell="lstm")
+    before = torch.random.get_rng_state()
+    train_recall(model, delay=3, steps=5, rng=np.random.default_rng(0), eval_size=20)
+    assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_every_batch_goes_through_the_shared_training_step(monkeypatch):
+    calls = []
+    original = seqlearn.classifier.training_step
+    monkeypatch.setattr(seqlearn.classifier, "training_step", lambda *a: calls.append(a[2:]) or original(*a))
+    result = train_recall(SequenceClassifier(6, 8, 3), delay=3, steps=4, rng=np.random.default_rng(0), clip=None,
+                          eval_size=20)
+    assert calls == [(None, f"at step {step}") for step in range(4)] and len(result.losses) == 4
 
 
 MODEL = SequenceClassifier(5, 4, 3)

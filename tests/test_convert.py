@@ -2,14 +2,13 @@ import numpy as np
 import pytest
 import torch
 
+from seqlearn.convert import params_from_torch, params_to_torch
 from seqlearn.scratch import (
     gru_forward,
     init_gru_params,
     init_lstm_params,
     init_rnn_params,
     lstm_forward,
-    params_from_torch,
-    params_to_torch,
     rnn_forward,
 )
 
@@ -30,8 +29,10 @@ def test_round_trips(bias, nonlinearity):
     x = torch.from_numpy(rng.normal(size=(5, 2, 3)))
     with torch.no_grad():
         np.testing.assert_allclose(copy(x)[0].numpy(), original(x)[0].numpy(), rtol=0, atol=1e-14)
-        h, _ = rnn_forward(x.numpy(), None, params_from_torch(original), nonlinearity)
-        np.testing.assert_allclose(h, original(x)[0].numpy(), rtol=0, atol=1e-14)
+        h, h_n, _ = rnn_forward(x.numpy(), None, params_from_torch(original), nonlinearity)
+        out, h_n_ref = original(x)
+        np.testing.assert_allclose(h, out.numpy(), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(h_n, h_n_ref[0].numpy(), rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("dtype, np_dtype", [(torch.float32, np.float32), (torch.float64, np.float64)])
@@ -58,12 +59,12 @@ def test_stacked_layers_one_at_a_time():
     for k, p in enumerate(layers):
         params_to_torch(p, module, layer=k)
     x = rng.normal(size=(5, 2, 3))
-    h1, _ = rnn_forward(x, None, layers[0])
-    h2, _ = rnn_forward(h1, None, layers[1])  # layer 2 reads layer 1's states
+    h1, h1_n, _ = rnn_forward(x, None, layers[0])
+    h2, h2_n, _ = rnn_forward(h1, None, layers[1])  # layer 2 reads layer 1's states
     with torch.no_grad():
         out, h_n = module(torch.from_numpy(x))
     np.testing.assert_allclose(h2, out.numpy(), rtol=0, atol=1e-10)
-    np.testing.assert_allclose(np.stack([h1[-1], h2[-1]]), h_n.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(np.stack([h1_n, h2_n]), h_n.numpy(), rtol=0, atol=1e-10)
     for k, p in enumerate(layers):
         assert all(np.array_equal(params_from_torch(module, k)[n], p[n]) for n in p)
     with pytest.raises(ValueError, match=r"layer must be in \[0, 1\] for this module, got 2"):
@@ -85,7 +86,13 @@ GATED = {"lstm": (torch.nn.LSTM, init_lstm_params), "gru": (torch.nn.GRU, init_g
 
 def scratch_forward(kind, x, params):
     """The from-scratch layer's hidden states for x, from zero initial states."""
-    return lstm_forward(x, None, params)[0] if kind == "lstm" else gru_forward(x, None, params)[0]
+    return scratch_run(kind, x, params)[0]
+
+
+def scratch_run(kind, x, params):
+    """The from-scratch layer's hidden states and final state (h_n, or (h_n, c_n) for the LSTM)."""
+    h, state_n, _ = lstm_forward(x, None, params) if kind == "lstm" else gru_forward(x, None, params)
+    return h, state_n
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -103,8 +110,12 @@ def test_gated_round_trips(kind, bias):
     x = torch.from_numpy(rng.normal(size=(5, 2, 3)))
     with torch.no_grad():
         np.testing.assert_allclose(copy(x)[0].numpy(), original(x)[0].numpy(), rtol=0, atol=1e-14)
-        h = scratch_forward(kind, x.numpy(), params_from_torch(original))
-        np.testing.assert_allclose(h, original(x)[0].numpy(), rtol=0, atol=1e-14)
+        h, state_n = scratch_run(kind, x.numpy(), params_from_torch(original))
+        out, state_n_ref = original(x)
+        np.testing.assert_allclose(h, out.numpy(), rtol=0, atol=1e-14)
+        for mine, ref in zip(state_n if kind == "lstm" else (state_n,),
+                             state_n_ref if kind == "lstm" else (state_n_ref,), strict=True):
+            np.testing.assert_allclose(mine, ref[0].numpy(), rtol=0, atol=1e-14)  # h_n, and c_n for the LSTM
 
 
 def test_gate_blocks_follow_pytorchs_order():

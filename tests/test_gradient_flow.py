@@ -62,15 +62,16 @@ def test_gradient_norms_are_chapter_4_bptt(nonlinearity):
     rng = np.random.default_rng(0)
     x, h0, params = random_problem(rng, 6, 2, 3, 4)
     dh_T = rng.normal(size=(2, 4))
-    h, _ = rnn_forward(x, h0, params, nonlinearity)
+    h, _, _ = rnn_forward(x, h0, params, nonlinearity)
     norms = hidden_state_gradients(x, h0, params, nonlinearity, dh_T)
     assert norms[-1] == pytest.approx(np.linalg.norm(dh_T))
     for t in range(5):
-        rest, cache = rnn_forward(x[t + 1:], h[t], params, nonlinearity)
-        dh = np.zeros_like(rest)
-        dh[-1] = dh_T  # the loss sits on the last state only
-        _, dh_t, _ = rnn_backward(dh, cache)
+        rest, _, cache = rnn_forward(x[t + 1:], h[t], params, nonlinearity)
+        _, dh_t, _ = rnn_backward(np.zeros_like(rest), cache, dh_T)  # the loss sits on the final state only
         assert norms[t] == pytest.approx(np.linalg.norm(dh_t), rel=1e-12)
+        dh = np.zeros_like(rest)
+        dh[-1] = dh_T  # the same loss, put on the last of the hidden states
+        assert norms[t] == pytest.approx(np.linalg.norm(rnn_backward(dh, cache)[1]), rel=1e-12)
 
 
 def test_default_upstream_gradient_is_ones():
@@ -104,7 +105,7 @@ def test_gradient_is_the_jacobian_transposed_times_the_upstream(nonlinearity):
 def test_jacobian_product_matches_finite_differences():
     rng = np.random.default_rng(3)
     x, h0, params = random_problem(rng, 5, 2, 3, 4)
-    h, _ = rnn_forward(x, h0, params)
+    h, _, _ = rnn_forward(x, h0, params)
     J = hidden_state_jacobians(x, h0, params)
     for t in range(4):
         h_t = h[t].copy()
@@ -175,6 +176,10 @@ X = np.zeros((5, 2, 3))
          r"dh_T must have 2 dimensions \(N, H\), got shape \(4,\)"),
         (lambda: hidden_state_gradients_torch(X, None, P, dh_T=np.ones((2, 4), np.float32)), TypeError,
          "dh_T has dtype float32 but x has float64"),
+        (lambda: hidden_state_gradients(X, None, P, dh_T=np.ones((2, 4), np.float32)), TypeError,
+         "dh_T has dtype float32 but x has float64"),
+        (lambda: hidden_state_gradients(X, None, P, dh_T=[[1.0] * 4] * 2), TypeError,
+         "dh_T must be a NumPy array, got list"),
         (lambda: hidden_state_gradients(X, None, P, "sigmoid"), ValueError,
          "nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"),
         (lambda: jacobian_norms(np.zeros((5, 3)), None, P), ValueError,

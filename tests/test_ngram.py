@@ -80,6 +80,34 @@ def test_sampling_is_seeded_and_stops_at_the_stop_id():
     assert 4 not in a[:-1]
 
 
+def test_sampling_at_temperature_one_draws_from_the_model_itself():
+    """The one sampling rule reproduces the plain draw rng.choice(V, p=P(. | context)), token for token."""
+    model = NGramModel(3, V).fit(CORPUS)
+    for seed in range(20):
+        reference, rng = [0], np.random.default_rng(seed)
+        for _ in range(30):
+            reference.append(int(rng.choice(V, p=model.next_distribution(reference))))
+        assert model.sample([0], 30, np.random.default_rng(seed)) == reference
+
+
+@pytest.mark.parametrize("smoothing", ["kneser_ney", "add_k"])
+def test_greedy_sampling_takes_the_most_likely_next_id(smoothing):
+    model = NGramModel(2, V, smoothing=smoothing).fit(CORPUS)
+    greedy = [1]
+    for _ in range(8):
+        greedy.append(int(np.argmax(model.next_distribution(greedy))))
+    assert model.sample([1], 8, None) == greedy
+    assert model.sample([1], 8, np.random.default_rng(0), temperature=0) == greedy
+    assert model.sample([1], 8, np.random.default_rng(0), temperature=3.0, top_k=1) == greedy
+
+
+def test_top_k_sampling_stays_in_the_top_k():
+    model = NGramModel(2, V).fit(CORPUS)
+    out = model.sample([1], 200, np.random.default_rng(0), top_k=2)
+    for previous, token in zip(out, out[1:], strict=False):
+        assert token in np.argsort(-model.next_distribution([previous]), kind="stable")[:2]
+
+
 @pytest.mark.parametrize(
     "call, error, message",
     [
@@ -90,6 +118,9 @@ def test_sampling_is_seeded_and_stops_at_the_stop_id():
         (lambda: NGramModel(2, V).fit([0.5, 1.0]), TypeError, "must hold integers"),
         (lambda: NGramModel(2, V).next_distribution([0]), RuntimeError, "not fitted yet"),
         (lambda: NGramModel(2, V).fit(CORPUS).sample([0], 3, rng=1), TypeError, "rng must be a np.random.Generator"),
+        (lambda: NGramModel(2, V).fit(CORPUS).sample([0], 3, None, top_k=0), ValueError, "top_k must be at least 1"),
+        (lambda: NGramModel(2, V).fit(CORPUS).sample([0], 3, None, temperature=-0.5), ValueError,
+         "temperature must be at least 0"),
         (lambda: NGramModel(2, V).fit(CORPUS).perplexity([[]]), ValueError, "at least one token"),
     ],
 )

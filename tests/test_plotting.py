@@ -13,6 +13,12 @@ def test_plots_both_curves_and_marks_the_best_epoch():
     plt.close(fig)
 
 
+def test_no_best_epoch_draws_no_marker():
+    fig = plot_perplexity(History([5.0, 4.0], [float("inf"), float("inf")], best_epoch=-1))
+    assert [line.get_label() for line in fig.axes[0].lines] == ["training", "held-out"]
+    plt.close(fig)
+
+
 def test_empty_history_is_refused():
     with pytest.raises(ValueError, match="the history is empty"):
         plot_perplexity(History())

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from seqlearn.convert import params_to_torch
 from seqlearn.gradcheck import grad_check
 from seqlearn.scratch import (
     encoder_decoder_backward,
@@ -16,15 +17,21 @@ from seqlearn.scratch import (
     many_to_one_backward,
     many_to_one_forward,
     many_to_one_loss,
-    params_to_torch,
+    rnn_backward,
+    rnn_forward,
 )
 from seqlearn.scratch.output import softmax_cross_entropy
+
+
+def rnn_part(params):
+    """The RNN's own parameters in a model's params."""
+    return {k: params[k] for k in ("W_xh", "W_hh", "b_h")}
 
 
 def torch_model(params):
     """The same model in PyTorch, float64: nn.RNN with our W_xh, W_hh, b_h and nn.Linear with W_hy, b_y."""
     H, D = params["W_xh"].shape
-    rnn = params_to_torch({k: params[k] for k in ("W_xh", "W_hh", "b_h")}, torch.nn.RNN(D, H).double())
+    rnn = params_to_torch(rnn_part(params), torch.nn.RNN(D, H).double())
     head = torch.nn.Linear(H, params["W_hy"].shape[0]).double()
     with torch.no_grad():
         head.weight.copy_(torch.from_numpy(params["W_hy"]))
@@ -82,21 +89,28 @@ def test_encoder_decoder_gradient_check():
     assert report.passed(1e-6), report
 
 
-def linear_loss_check(forward, backward, inputs, params, rng):
-    """Gradient check of L = sum(w * logits) for a forward/backward pair, on its inputs and params."""
-    _, logits, cache = forward(*inputs.values(), params)
-    w = rng.normal(size=logits.shape)
-    dx, dh0, grads = backward(w, cache)
-    report = grad_check(lambda: (w * forward(*inputs.values(), params)[1]).sum(), inputs | params,
-                        dict(zip(inputs, (dx, dh0), strict=True)) | grads)
+def linear_loss_check(forward, backward, inputs, params, rng, **options):
+    """Gradient check of L = sum(w * logits) + sum(w_n * h_n) for a forward/backward pair, on its inputs and
+    params; the backward is given dstate_n = w_n."""
+    logits, h_n, cache = forward(*inputs.values(), params, **options)
+    w, w_n = rng.normal(size=logits.shape), rng.normal(size=h_n.shape)
+
+    def loss():
+        logits, h_n, _ = forward(*inputs.values(), params, **options)
+        return (w * logits).sum() + (w_n * h_n).sum()
+
+    dx, dh0, grads = backward(w, cache, w_n)
+    assert list(grads) == list(params)  # named, and ordered, like the params
+    report = grad_check(loss, inputs | params, dict(zip(inputs, (dx, dh0), strict=True)) | grads)
     assert report.passed(1e-6), report
 
 
-def test_many_to_many_forward_backward_gradient_check():
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_many_to_many_forward_backward_gradient_check(nonlinearity):
     rng = np.random.default_rng(6)
     params = init_model_params(3, 4, 5, rng)
     inputs = {"x": rng.normal(size=(4, 2, 3)), "h0": rng.normal(size=(2, 4))}
-    linear_loss_check(many_to_many_forward, many_to_many_backward, inputs, params, rng)
+    linear_loss_check(many_to_many_forward, many_to_many_backward, inputs, params, rng, nonlinearity=nonlinearity)
 
 
 def test_many_to_one_forward_backward_gradient_check():
@@ -104,6 +118,68 @@ def test_many_to_one_forward_backward_gradient_check():
     params = init_model_params(3, 4, 2, rng)
     inputs = {"x": rng.normal(size=(5, 2, 3)), "h0": rng.normal(size=(2, 4))}
     linear_loss_check(many_to_one_forward, many_to_one_backward, inputs, params, rng)
+
+
+def test_forwards_return_logits_then_the_final_state():
+    rng = np.random.default_rng(11)
+    params = init_model_params(3, 4, 5, rng)
+    x, h0 = rng.normal(size=(6, 2, 3)), rng.normal(size=(2, 4))
+    h, h_n, _ = rnn_forward(x, h0, rnn_part(params))
+    logits, m2m_h_n, _ = many_to_many_forward(x, h0, params)
+    assert logits.shape == (6, 2, 5)
+    np.testing.assert_allclose(logits, h @ params["W_hy"].T + params["b_y"], rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(m2m_h_n, h_n)
+    logits, m2o_h_n, _ = many_to_one_forward(x, h0, params)
+    assert logits.shape == (2, 5)
+    np.testing.assert_allclose(logits, h_n @ params["W_hy"].T + params["b_y"], rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(m2o_h_n, h_n)
+    encoder, decoder, dec_in = rnn_part(params), init_model_params(2, 4, 3, rng), rng.normal(size=(3, 2, 2))
+    logits, dec_h_n, _ = encoder_decoder_forward(x, dec_in, encoder, decoder)
+    ref_logits, ref_h_n, _ = many_to_many_forward(dec_in, rnn_forward(x, None, encoder)[1], decoder)
+    np.testing.assert_array_equal(logits, ref_logits)  # the encoder's final state starts the decoder
+    np.testing.assert_array_equal(dec_h_n, ref_h_n)  # and h_n is the decoder's
+
+
+def test_many_to_many_truncate_is_a_forward_option():
+    """many_to_many_forward's truncate= is rnn_forward's; many_to_many_loss passes its own truncate= on."""
+    rng = np.random.default_rng(12)
+    params = init_model_params(3, 4, 5, rng)
+    x, h0, targets = rng.normal(size=(7, 2, 3)), rng.normal(size=(2, 4)), rng.integers(0, 5, size=(7, 2))
+    logits, _, cache = many_to_many_forward(x, h0, params, "tanh", 3)
+    np.testing.assert_array_equal(logits, many_to_many_forward(x, h0, params)[0])  # the forward is unchanged
+    dlogits = rng.normal(size=logits.shape)
+    dx, dh0, grads = many_to_many_backward(dlogits, cache)
+    dx_ref, dh0_ref, grads_ref = rnn_backward(dlogits @ params["W_hy"],
+                                              rnn_forward(x, h0, rnn_part(params), truncate=3)[2])
+    np.testing.assert_allclose(dx, dx_ref, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dh0, dh0_ref, rtol=0, atol=1e-12)
+    for name in grads_ref:
+        np.testing.assert_allclose(grads[name], grads_ref[name], rtol=0, atol=1e-12)
+    _, full, _ = many_to_many_loss(x, targets, params, h0)
+    _, cut, _ = many_to_many_loss(x, targets, params, h0, truncate=3)
+    logits, _, cut_cache = many_to_many_forward(x, h0, params, truncate=3)
+    _, _, ref = many_to_many_backward(softmax_cross_entropy(logits, targets)[1], cut_cache)
+    for name in params:
+        np.testing.assert_allclose(cut[name], ref[name], rtol=0, atol=1e-12)
+    assert not np.allclose(cut["W_hh"], full["W_hh"])  # the cut is real
+
+
+def test_many_to_many_truncated_gradient_check():
+    rng = np.random.default_rng(13)
+    params = init_model_params(3, 4, 5, rng)
+    x, h0, k = rng.normal(size=(7, 2, 3)), rng.normal(size=(2, 4)), 3
+    logits, _, cache = many_to_many_forward(x, h0, params, truncate=k)
+    w = rng.normal(size=logits.shape)
+    h = rnn_forward(x, h0, rnn_part(params))[0]
+    starts = [h0] + [h[s - 1].copy() for s in range(k, 7, k)]  # frozen chunk start states
+
+    def surrogate():
+        return sum((w[s:s + k] * many_to_many_forward(x[s:s + k], starts[i], params)[0]).sum()
+                   for i, s in enumerate(range(0, 7, k)))
+
+    dx, dh0, grads = many_to_many_backward(w, cache)
+    report = grad_check(surrogate, {"x": x, "h0": starts[0], **params}, {"x": dx, "h0": dh0, **grads})
+    assert report.passed(1e-6), report
 
 
 def test_many_to_one_matches_torch():
@@ -126,7 +202,7 @@ def test_encoder_decoder_forward_backward_inputs_gradient_check():
     rng = np.random.default_rng(9)
     encoder, decoder = init_rnn_params(3, 4, rng), init_model_params(2, 4, 3, rng)
     x, dec_in = rng.normal(size=(4, 2, 3)), rng.normal(size=(2, 2, 2))
-    _, logits, cache = encoder_decoder_forward(x, dec_in, encoder, decoder)
+    logits, _, cache = encoder_decoder_forward(x, dec_in, encoder, decoder)
     assert logits.shape == (2, 2, 3)  # T_y steps, not T_x
     targets = rng.integers(0, 3, size=(2, 2))
     _, dlogits = softmax_cross_entropy(logits, targets)
@@ -171,3 +247,51 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match=r"targets must have shape logits.shape\[:-1\] = \(1,\), "
                                          r"got \(2, 1\)"):
         many_to_one_loss(np.zeros((2, 1, 3)), np.zeros((2, 1), int), init_model_params(3, 4, 2, rng))
+
+
+P = init_model_params(3, 4, 5, np.random.default_rng(0))
+X = np.zeros((6, 2, 3))
+M2M_CACHE = many_to_many_forward(X, None, P)[2]
+M2O_CACHE = many_to_one_forward(X, None, P)[2]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: many_to_many_forward(X, None, P, "tanh", 0), ValueError, "truncate must be at least 1, got 0"),
+        (lambda: many_to_many_loss(X, np.zeros((6, 2), int), P, truncate=0), ValueError,
+         "truncate must be at least 1, got 0"),
+        (lambda: many_to_many_forward(X, np.zeros((2, 5)), P), ValueError,
+         r"h0 must have shape \(N, H\) = \(2, 4\), got \(2, 5\)"),
+        (lambda: many_to_one_forward(X, np.zeros((2, 4), np.float32), P), TypeError,
+         "h0 has dtype float32 but x has float64"),
+        (lambda: many_to_many_backward(np.zeros((6, 2, 5)), M2M_CACHE, np.zeros((2, 3))), ValueError,
+         r"dstate_n must have shape \(N, H\) = \(2, 4\), got \(2, 3\)"),
+        (lambda: many_to_many_backward(np.zeros((6, 2, 5)), M2M_CACHE, np.zeros((2, 4), np.float32)), TypeError,
+         "dstate_n has dtype float32 but x has float64"),
+        (lambda: many_to_many_backward(np.zeros((6, 2, 4)), M2M_CACHE), ValueError,
+         r"dy must have shape \(\.\.\., O\) = \(6, 2, 5\), got \(6, 2, 4\)"),
+        (lambda: many_to_one_backward(np.zeros((6, 2, 5)), M2O_CACHE), ValueError,
+         r"dy must have shape \(\.\.\., O\) = \(2, 5\), got \(6, 2, 5\)"),
+    ],
+)
+def test_bad_inputs_new_api(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("dstate_n, error, message", [
+    (np.zeros(4), ValueError, r"dstate_n must have 2 dimensions \(N, H\), got shape \(4,\)"),
+    (np.zeros((2, 4), np.float32), TypeError, "dstate_n has dtype float32 but x has float64"),
+], ids=["shape", "dtype"])
+def test_many_to_one_backward_checks_dstate_n(dstate_n, error, message):
+    with pytest.raises(error, match=message):
+        many_to_one_backward(np.zeros((2, 5)), M2O_CACHE, dstate_n)
+
+
+@pytest.mark.parametrize("backward, shape", [(many_to_many_backward, (6, 2, 5)), (many_to_one_backward, (2, 5))],
+                         ids=["many_to_many", "many_to_one"])
+def test_a_float32_dlogits_is_refused(backward, shape):
+    cache = M2M_CACHE if backward is many_to_many_backward else M2O_CACHE
+    with pytest.raises(TypeError, match="has dtype float32 but x has float64"):
+        backward(np.zeros(shape, np.float32), cache)

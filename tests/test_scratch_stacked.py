@@ -6,15 +6,16 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seqlearn.convert import stacked_params_from_torch, stacked_params_to_torch
 from seqlearn.gradcheck import grad_check
 from seqlearn.scratch import (
+    gru_backward,
+    gru_forward,
     init_gru_params,
     init_lstm_params,
     init_stacked_params,
     stacked_backward,
     stacked_forward,
-    stacked_params_from_torch,
-    stacked_params_to_torch,
 )
 
 TOL = 1e-10
@@ -66,27 +67,36 @@ def assert_close(a, b):
 
 
 def check_parity(cell, T, N, D, H, num_layers, bidirectional, rng, bias=True, given_state=True,
-                 given_final=True, **cell_kwargs):
+                 given_final="both", **cell_kwargs):
+    """given_final: which extra gradients on the final states are given, "none", "h", "c" (LSTM) or "both"."""
     params = init_stacked_params(cell, D, H, num_layers, bidirectional, rng, bias=bias)
     num_directions = 2 if bidirectional else 1
     S = (num_layers * num_directions, N, H)  # h0, c0, h_n, c_n
     x, dout = rng.normal(size=(T, N, D)), rng.normal(size=(T, N, num_directions * H))
     # Not given: None for stacked_*, which then means zeros, and zeros for torch.
-    h0, c0, dh_n, dc_n = (rng.normal(size=S) if given else np.zeros(S)
-                          for given in (given_state, given_state, given_final, given_final))
+    h0, c0 = (rng.normal(size=S) if given_state else np.zeros(S) for _ in range(2))
+    dh_n, dc_n = (rng.normal(size=S) if given_final in parts else None for parts in (("h", "both"), ("c", "both")))
     state0 = (h0, c0) if cell == "lstm" else h0
-    out, state_n, cache = stacked_forward(cell, x, state0 if given_state else None, params, **cell_kwargs)
-    dx, dstate0, grads = stacked_backward(dout, cache, dh_n if given_final else None,
-                                          dc_n if given_final and cell == "lstm" else None)
-    out_ref, state_n_ref, dx_ref, dstate0_ref, grads_ref = torch_reference(cell, x, state0, params, dout, dh_n,
-                                                                           dc_n, **cell_kwargs)
+    if given_final == "none":
+        dstate_n = None
+    else:
+        dstate_n = (dh_n, dc_n) if cell == "lstm" else dh_n
+    out, state_n, cache = stacked_forward(x, state0 if given_state else None, params, cell=cell, **cell_kwargs)
+    dx, dstate0, grads = stacked_backward(dout, cache, dstate_n)
+    out_ref, state_n_ref, dx_ref, dstate0_ref, grads_ref = torch_reference(
+        cell, x, state0, params, dout, np.zeros(S) if dh_n is None else dh_n, np.zeros(S) if dc_n is None else dc_n,
+        **cell_kwargs)
     assert out.shape == (T, N, num_directions * H)
     assert_close(out, out_ref)
+    assert isinstance(state_n, tuple) == (cell == "lstm")  # (h_n, c_n) for the LSTM, h_n for the others
     for mine, ref in zip(state_n if cell == "lstm" else (state_n,), state_n_ref, strict=True):
         assert mine.shape == S
         assert_close(mine, ref)  # h_n, and c_n for the LSTM: the same layout as torch
+    assert dx.shape == x.shape
     assert_close(dx, dx_ref)
+    assert isinstance(dstate0, tuple) == (cell == "lstm")  # dstate0 has state0's structure
     for mine, ref in zip(dstate0 if cell == "lstm" else (dstate0,), dstate0_ref, strict=True):
+        assert mine.shape == S
         assert_close(mine, ref)
     assert len(grads) == num_layers
     for layer, layer_ref, layer_params in zip(grads, grads_ref, params, strict=True):
@@ -97,31 +107,61 @@ def check_parity(cell, T, N, D, H, num_layers, bidirectional, rng, bias=True, gi
                 assert_close(g[name], g_ref[name])
 
 
+@pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 @pytest.mark.parametrize("cell, cell_kwargs", CONFIGS, ids=["rnn-tanh", "rnn-relu", "lstm", "gru"])
-def test_parity_with_torch(cell, cell_kwargs, num_layers, bidirectional):
-    check_parity(cell, 4, 3, 3, 4, num_layers, bidirectional, np.random.default_rng(num_layers), **cell_kwargs)
+def test_parity_with_torch(cell, cell_kwargs, num_layers, bidirectional, bias):
+    check_parity(cell, 4, 3, 3, 4, num_layers, bidirectional, np.random.default_rng(num_layers), bias=bias,
+                 **cell_kwargs)
 
 
 @settings(max_examples=20)
 @given(T=st.integers(1, 4), N=st.integers(1, 3), D=st.integers(1, 4), H=st.integers(1, 3),
        num_layers=st.integers(1, 3), bidirectional=st.booleans(), bias=st.booleans(), given_state=st.booleans(),
-       given_final=st.booleans(), seed=st.integers(0, 2**32 - 1))
+       given_final=st.sampled_from(["none", "h", "c", "both"]), seed=st.integers(0, 2**32 - 1))
 def test_parity_with_torch_lstm_any_shape(T, N, D, H, num_layers, bidirectional, bias, given_state, given_final,
                                           seed):
     check_parity("lstm", T, N, D, H, num_layers, bidirectional, np.random.default_rng(seed), bias=bias,
                  given_state=given_state, given_final=given_final)
 
 
+@settings(max_examples=20)
+@given(config=st.sampled_from(CONFIGS[:2] + CONFIGS[3:]), T=st.integers(1, 4), N=st.integers(1, 3),
+       D=st.integers(1, 4), H=st.integers(1, 3), num_layers=st.integers(1, 3), bidirectional=st.booleans(),
+       bias=st.booleans(), given_state=st.booleans(), given_final=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_parity_with_torch_rnn_and_gru_any_shape(config, T, N, D, H, num_layers, bidirectional, bias, given_state,
+                                                 given_final, seed):
+    cell, cell_kwargs = config  # rnn-tanh, rnn-relu or gru
+    check_parity(cell, T, N, D, H, num_layers, bidirectional, np.random.default_rng(seed), bias=bias,
+                 given_state=given_state, given_final="h" if given_final else "none", **cell_kwargs)
+
+
 def test_h_n_layout_is_pytorchs():
     """h_n[k * 2 + d]: layer by layer, forward then backward; the backward sweep ends at t = 1."""
     rng = np.random.default_rng(0)
     params = init_stacked_params("gru", 3, 4, 2, True, rng)
-    out, h_n, _ = stacked_forward("gru", rng.normal(size=(5, 2, 3)), None, params)
+    out, h_n, _ = stacked_forward(rng.normal(size=(5, 2, 3)), None, params, cell="gru")
     assert out.shape == (5, 2, 8) and h_n.shape == (4, 2, 4)
     np.testing.assert_array_equal(h_n[2], out[-1, :, :4])  # layer 1, forward: its state after x<T>
     np.testing.assert_array_equal(h_n[3], out[0, :, 4:])  # layer 1, backward: its state after x<1>
+
+
+@pytest.mark.parametrize("variant", ["pytorch", "original"])
+def test_gru_variant_reaches_every_layer(variant):
+    """The cell options go to every layer's forward: one layer, one direction is exactly `gru_forward`."""
+    rng = np.random.default_rng(5)
+    params = init_stacked_params("gru", 3, 4, 1, False, rng)
+    x, h0, dout, dh_n = (rng.normal(size=shape) for shape in ((5, 2, 3), (1, 2, 4), (5, 2, 4), (1, 2, 4)))
+    out, h_n, cache = stacked_forward(x, h0, params, cell="gru", variant=variant)
+    h, h_n_ref, layer_cache = gru_forward(x, h0[0], params[0][0], variant)
+    np.testing.assert_array_equal(out, h)
+    np.testing.assert_array_equal(h_n[0], h_n_ref)
+    dx, dh0, grads = stacked_backward(dout, cache, dh_n)
+    dx_ref, dh0_ref, grads_ref = gru_backward(dout, layer_cache, dh_n[0])
+    np.testing.assert_array_equal(dx, dx_ref)
+    np.testing.assert_array_equal(dh0[0], dh0_ref)
+    assert all(np.array_equal(grads[0][0][name], grads_ref[name]) for name in grads_ref)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -133,7 +173,8 @@ def test_gradient_check_with_dropout(cell):
     w, wh, wc = rng.normal(size=(4, 2, 6)), rng.normal(size=(4, 2, 3)), rng.normal(size=(4, 2, 3))
 
     def run():  # a fresh rng with the same seed every call: the same dropout mask every call
-        return stacked_forward(cell, x, state0, params, dropout=0.5, training=True, rng=np.random.default_rng(7))
+        return stacked_forward(x, state0, params, cell=cell, dropout=0.5, training=True,
+                               rng=np.random.default_rng(7))
 
     def loss():
         out, state_n, _ = run()
@@ -142,8 +183,8 @@ def test_gradient_check_with_dropout(cell):
         return (w * out).sum() + (wh * state_n).sum()
 
     out, _, cache = run()
-    assert np.abs(out - stacked_forward(cell, x, state0, params)[0]).max() > 1e-3  # the dropout did act
-    dx, dstate0, grads = stacked_backward(w, cache, wh, wc if cell == "lstm" else None)
+    assert np.abs(out - stacked_forward(x, state0, params, cell=cell)[0]).max() > 1e-3  # the dropout did act
+    dx, dstate0, grads = stacked_backward(w, cache, (wh, wc) if cell == "lstm" else wh)
     arrays, analytic = {"x": x, "h0": h0}, {"x": dx, "h0": dstate0[0] if cell == "lstm" else dstate0}
     if cell == "lstm":
         arrays["c0"], analytic["c0"] = c0, dstate0[1]
@@ -163,11 +204,11 @@ def test_dropout_only_between_layers_and_only_in_training(cell):
     rng = np.random.default_rng(2)
     params = init_stacked_params(cell, 3, 4, 2, True, rng)
     x = rng.normal(size=(5, 2, 3))
-    plain = stacked_forward(cell, x, None, params)
+    plain = stacked_forward(x, None, params, cell=cell)
     for kwargs in (dict(dropout=0.5), dict(dropout=0.5, training=False, rng=np.random.default_rng(0)),
                    dict(dropout=0.0, training=True)):  # evaluation mode, or no dropout: no rng needed
-        np.testing.assert_array_equal(stacked_forward(cell, x, None, params, **kwargs)[0], plain[0])
-    out, state_n, _ = stacked_forward(cell, x, None, params, dropout=0.5, training=True,
+        np.testing.assert_array_equal(stacked_forward(x, None, params, cell=cell, **kwargs)[0], plain[0])
+    out, state_n, _ = stacked_forward(x, None, params, cell=cell, dropout=0.5, training=True,
                                       rng=np.random.default_rng(3))
     h_n, plain_h_n = (state_n[0], plain[1][0]) if cell == "lstm" else (state_n, plain[1])
     np.testing.assert_array_equal(h_n[:2], plain_h_n[:2])  # layer 0 runs as before: dropout acts on its output
@@ -175,8 +216,8 @@ def test_dropout_only_between_layers_and_only_in_training(cell):
     assert np.abs(out - plain[0]).max() > 1e-3
     one_layer = init_stacked_params(cell, 3, 4, 1, True, rng)  # one layer: nothing between, so nothing dropped
     np.testing.assert_array_equal(
-        stacked_forward(cell, x, None, one_layer, dropout=0.5, training=True, rng=np.random.default_rng(3))[0],
-        stacked_forward(cell, x, None, one_layer)[0])
+        stacked_forward(x, None, one_layer, cell=cell, dropout=0.5, training=True, rng=np.random.default_rng(3))[0],
+        stacked_forward(x, None, one_layer, cell=cell)[0])
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -209,68 +250,93 @@ def test_init():
 
 P = init_stacked_params("lstm", 3, 4, 2, True, np.random.default_rng(0))
 G = init_stacked_params("gru", 3, 4, 2, True, np.random.default_rng(0))
+R = init_stacked_params("rnn", 3, 4, 2, True, np.random.default_rng(0))
 X = np.zeros((5, 2, 3))
 S = np.zeros((4, 2, 4))
-CACHE = stacked_forward("gru", X, None, G)[2]
+DOUT = np.zeros((5, 2, 8))
+CACHE = stacked_forward(X, None, G, cell="gru")[2]
+LSTM_CACHE = stacked_forward(X, None, P, cell="lstm")[2]
+RNN_CACHE = stacked_forward(X, None, R, cell="rnn")[2]
 
 
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: stacked_forward("elman", X, None, G), ValueError,
+        (lambda: stacked_forward(X, None, G, cell="elman"), ValueError,
          "cell must be one of 'rnn', 'lstm', 'gru'; got 'elman'"),
+        (lambda: stacked_forward(X, None, G), TypeError, "missing 1 required keyword-only argument: 'cell'"),
         (lambda: init_stacked_params("elman", 3, 4, 2, True, np.random.default_rng(0)), ValueError,
          "cell must be one of 'rnn', 'lstm', 'gru'; got 'elman'"),
-        (lambda: stacked_forward("gru", X, None, []), ValueError,
+        (lambda: stacked_forward(X, None, [], cell="gru"), ValueError,
          r"params must be a list over layers \(at least one\) of lists over directions; got an empty list"),
-        (lambda: stacked_forward("gru", X, None, G[0]), ValueError,
-         "params\\[0\\] must be a list of one dict per direction, \\[forward\\] or \\[forward, backward\\]; got dict"),
-        (lambda: stacked_forward("gru", X, None, [G[0], G[1][:1]]), ValueError,
+        (lambda: stacked_forward(X, None, G[0], cell="gru"), ValueError,
+         "params\\[0\\] must be a list of one dict per direction, \\[forward\\] or \\[forward, backward\\]; "
+         "got dict"),
+        (lambda: stacked_forward(X, None, [G[0], G[1][:1]], cell="gru"), ValueError,
          r"every layer needs the same directions: params\[0\] has 2, params\[1\] has 1; is a direction missing\?"),
-        (lambda: stacked_forward("gru", X, None, [G[0] * 2]), ValueError,
+        (lambda: stacked_forward(X, None, [G[0] * 2], cell="gru"), ValueError,
          r"params\[0\] must be a list of one dict per direction, .* got length 4"),
-        (lambda: stacked_forward("gru", X, S, G + G[1:]), ValueError,  # three layers, two layers' states
+        (lambda: stacked_forward(X, S, G + G[1:], cell="gru"), ValueError,  # three layers, two layers' states
          r"h0 must have shape \(num_layers \* num_directions, N, H\) = \(6, 2, 4\), got \(4, 2, 4\)"),
-        (lambda: stacked_forward("gru", X, S[None], G), ValueError,
+        (lambda: stacked_forward(X, S[None], G, cell="gru"), ValueError,
          r"h0 must have 3 dimensions \(num_layers \* num_directions, N, H\), got shape \(1, 4, 2, 4\)"),
-        (lambda: stacked_forward("lstm", X, (S, np.zeros((4, 2, 5))), P), ValueError,
+        (lambda: stacked_forward(X, (S, np.zeros((4, 2, 5))), P, cell="lstm"), ValueError,
          r"c0 must have shape \(num_layers \* num_directions, N, H\) = \(4, 2, 4\), got \(4, 2, 5\)"),
-        (lambda: stacked_forward("lstm", X, S, P), TypeError,
+        (lambda: stacked_forward(X, S, P, cell="lstm"), TypeError,
          r"state0 must be a tuple \(h0, c0\) or None for an LSTM, got ndarray"),
-        (lambda: stacked_forward("lstm", X, (S,), P), ValueError,
+        (lambda: stacked_forward(X, (S,), P, cell="lstm"), ValueError,
          r"state0 must be a tuple \(h0, c0\) of two arrays, got a tuple of length 1"),
-        (lambda: stacked_forward("gru", X, (S, S), G), TypeError, "h0 must be a NumPy array, got tuple"),
-        (lambda: stacked_forward("gru", X, S.astype(np.float32), G), TypeError,
+        (lambda: stacked_forward(X, (S, S), G, cell="gru"), TypeError, "h0 must be a NumPy array, got tuple"),
+        (lambda: stacked_forward(X, (S, S), R, cell="rnn"), TypeError, "h0 must be a NumPy array, got tuple"),
+        (lambda: stacked_forward(X, S.astype(np.float32), G, cell="gru"), TypeError,
          "h0 has dtype float32 but x has float64"),
-        (lambda: stacked_forward("lstm", X, None, P[:1] + [[init_lstm_params(4, 4, np.random.default_rng(0))] * 2]),
+        (lambda: stacked_forward(X, (S, S.astype(np.float32)), P, cell="lstm"), TypeError,
+         "c0 has dtype float32 but x has float64"),
+        (lambda: stacked_forward(X, None, P[:1] + [[init_lstm_params(4, 4, np.random.default_rng(0))] * 2],
+                                 cell="lstm"),
          ValueError, r"params\[1\]\[0\] \(layer 1, forward\): W_xi must have shape \(H, D\) = \(4, 8\), got \(4, 4\)"),
-        (lambda: stacked_forward("gru", X, None, [[G[0][0], init_gru_params(3, 5, np.random.default_rng(0))]]),
-         ValueError, r"every layer and direction needs the same H: params\[0\]\[0\] has H = 4, params\[0\]\[1\] has "
-                     "H = 5"),
-        (lambda: stacked_forward("gru", X, None, P), ValueError,
+        (lambda: stacked_forward(X, None, [[G[0][0], init_gru_params(3, 5, np.random.default_rng(0))]], cell="gru"),
+         ValueError, r"every layer and direction needs the same H: params\[0\]\[0\] has H = 4, params\[0\]\[1\] "
+                     "has H = 5"),
+        (lambda: stacked_forward(X, None, P, cell="gru"), ValueError,
          r"params\[0\]\[0\] \(layer 0, forward\): params has unknown keys"),  # LSTM params for a GRU
-        (lambda: stacked_forward("lstm", X, None, P, nonlinearity="relu"), TypeError,
-         r"a stacked lstm takes the options \[\]; got \['nonlinearity'\]"),
-        (lambda: stacked_forward("gru", X, None, G, variant="cho"), ValueError,
+        (lambda: stacked_forward(X, None, P, cell="lstm", nonlinearity="relu"), TypeError,
+         r"a stacked lstm takes the options \['truncate'\]; got \['nonlinearity'\]"),
+        (lambda: stacked_forward(X, None, R, cell="rnn", variant="pytorch"), TypeError,
+         r"a stacked rnn takes the options \['nonlinearity', 'truncate'\]; got \['variant'\]"),
+        (lambda: stacked_forward(X, None, G, cell="gru", variant="cho"), ValueError,
          "variant must be one of 'pytorch', 'original'; got 'cho'"),
-        (lambda: stacked_forward("gru", X, None, G, dropout=1.0), ValueError, r"dropout must be in \[0, 1\), got 1.0"),
-        (lambda: stacked_forward("gru", X, None, G, dropout=-0.1), ValueError,
+        (lambda: stacked_forward(X, None, R, cell="rnn", nonlinearity="sigmoid"), ValueError,
+         "nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"),
+        (lambda: stacked_forward(X, None, G, cell="gru", dropout=1.0), ValueError,
+         r"dropout must be in \[0, 1\), got 1.0"),
+        (lambda: stacked_forward(X, None, G, cell="gru", dropout=-0.1), ValueError,
          r"dropout must be in \[0, 1\), got -0.1"),
-        (lambda: stacked_forward("gru", X, None, G, dropout="0.5"), TypeError,
+        (lambda: stacked_forward(X, None, G, cell="gru", dropout="0.5"), TypeError,
          "dropout must be a number in \\[0, 1\\), got str '0.5'"),
-        (lambda: stacked_forward("gru", X, None, G, dropout=0.5, training=True), ValueError,
+        (lambda: stacked_forward(X, None, G, cell="gru", dropout=0.5, training=True), ValueError,
          r"dropout=0.5 in training mode draws random masks: pass rng=np.random.default_rng\(seed\)"),
-        (lambda: stacked_forward("gru", X, None, G, dropout=0.5, training=True, rng=0), TypeError,
+        (lambda: stacked_forward(X, None, G, cell="gru", dropout=0.5, training=True, rng=0), TypeError,
          "rng must be a np.random.Generator"),
-        (lambda: stacked_forward("gru", X, None, G, training=1), TypeError, "training must be True or False, got int"),
-        (lambda: stacked_forward("gru", X[0], None, G), ValueError,
+        (lambda: stacked_forward(X, None, G, cell="gru", training=1), TypeError,
+         "training must be True or False, got int"),
+        (lambda: stacked_forward(X[0], None, G, cell="gru"), ValueError,
          r"x must have 3 dimensions \(T, N, D\), got shape \(2, 3\)"),
         (lambda: stacked_backward(np.zeros((5, 2, 4)), CACHE), ValueError,
          r"dout must have shape \(T, N, num_directions \* H\) = \(5, 2, 8\), got \(5, 2, 4\)"),
-        (lambda: stacked_backward(np.zeros((5, 2, 8)), CACHE, dh_n=S[:2]), ValueError,
+        (lambda: stacked_backward(DOUT, CACHE, S[:2]), ValueError,
          r"dh_n must have shape \(num_layers \* num_directions, N, H\) = \(4, 2, 4\), got \(2, 2, 4\)"),
-        (lambda: stacked_backward(np.zeros((5, 2, 8)), CACHE, dc_n=S), ValueError,
-         "dc_n is the gradient on an LSTM's final cell state; a gru has none"),
+        (lambda: stacked_backward(DOUT, CACHE, S.astype(np.float32)), TypeError,
+         "dh_n has dtype float32 but x has float64"),
+        (lambda: stacked_backward(DOUT, CACHE, (S, S)), TypeError,  # a GRU's state has no cell state
+         "dh_n must be a NumPy array, got tuple"),
+        (lambda: stacked_backward(DOUT, RNN_CACHE, (S, S)), TypeError, "dh_n must be a NumPy array, got tuple"),
+        (lambda: stacked_backward(DOUT, LSTM_CACHE, S), TypeError,
+         r"dstate_n must be a tuple \(dh_n, dc_n\) or None for an LSTM, got ndarray"),
+        (lambda: stacked_backward(DOUT, LSTM_CACHE, (S, S, S)), ValueError,
+         r"dstate_n must be a tuple \(dh_n, dc_n\) of two arrays, got a tuple of length 3"),
+        (lambda: stacked_backward(DOUT, LSTM_CACHE, (None, S[:, :1])), ValueError,
+         r"dc_n must have shape \(num_layers \* num_directions, N, H\) = \(4, 2, 4\), got \(4, 1, 4\)"),
         (lambda: init_stacked_params("rnn", 3, 4, 0, True, np.random.default_rng(0)), ValueError,
          "num_layers must be at least 1, got 0"),
         (lambda: init_stacked_params("rnn", 3, 4, 2, "yes", np.random.default_rng(0)), TypeError,
@@ -289,3 +355,9 @@ CACHE = stacked_forward("gru", X, None, G)[2]
 def test_bad_inputs(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("cache", [CACHE, LSTM_CACHE], ids=["gru", "lstm"])
+def test_a_float32_dout_is_refused_by_its_name(cache):
+    with pytest.raises(TypeError, match="dout has dtype float32 but x has float64"):
+        stacked_backward(DOUT.astype(np.float32), cache)

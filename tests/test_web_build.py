@@ -1,10 +1,16 @@
 """tools/web_build.py, behind `make slides` and `make site`: pages are made to load nothing from the network.
 
 The builds themselves (nbconvert over every chapter, several seconds) are not run here; these tests check the
-rewriting and checking that make the pages open offline, on small pieces of the HTML nbconvert writes.
+rewriting and checking that make the pages open offline, on small pieces of the HTML nbconvert writes, the npm
+pins, and that `make test` skips the two builds, saying so, where Node.js and npm are missing. None of them needs
+Node.js (the Makefile is only asked what it would run).
 """
 
 import importlib.util
+import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -98,6 +104,59 @@ def test_the_index_lists_every_chapter_of_the_readme():
 
 
 def test_the_pinned_npm_packages_provide_every_asset():
-    packages = {spec.rsplit("@", 1)[0] for spec in web_build.NPM_PACKAGES}
+    packages = web_build.npm_packages()
     for source in web_build.ASSETS | web_build.SLIDE_ASSETS:
         assert source.split("/", 1)[0] in packages
+
+
+def test_the_lock_file_pins_what_package_json_names():
+    """`npm ci` installs package-lock.json; it must hold each package of package.json at that exact version."""
+    pinned = web_build.npm_packages()
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
+    assert lock[""]["dependencies"] == pinned, "package-lock.json is stale: run `npm install --package-lock-only`"
+    for name, version in pinned.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: {version!r} is not one exact version"
+        locked = lock.get(f"node_modules/{name}", {})
+        assert locked.get("version") == version and locked.get("integrity"), f"{name}@{version} is not locked"
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+def make_n_test(tmp_path, programs=(), **env):
+    """What `make -n -B test` (every target out of date) prints, with a PATH that has `make` and, for each of
+    `programs`, a stand-in (never run: -n only prints the commands), and nothing else."""
+    folder = tmp_path / "bin"
+    folder.mkdir(parents=True)
+    (folder / "make").symlink_to(shutil.which("make"))
+    for name in programs:
+        (folder / name).write_text("#!/bin/sh\nexit 1\n")
+        (folder / name).chmod(0o755)
+    return subprocess.run(["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True,
+                          env={"PATH": str(folder)} | env)
+
+
+@needs_make
+@pytest.mark.parametrize("programs", [(), ("node",), ("npm",)], ids=["neither", "only-node", "only-npm"])
+def test_make_test_skips_the_web_builds_without_node_and_npm(tmp_path, programs):
+    made = make_n_test(tmp_path, programs)
+    assert made.returncode == 0, made.stderr
+    assert "skipping make slides and make site" in made.stdout and "install them" in made.stdout
+    assert "npm ci" not in made.stdout and "nbconvert" not in made.stdout and "web_build.py" not in made.stdout
+    assert "tools/student_edition.py" in made.stdout and "pytest" in made.stdout  # the rest still runs
+
+
+@needs_make
+def test_make_test_builds_the_slides_and_the_site_with_node_and_npm(tmp_path):
+    made = make_n_test(tmp_path, ("node", "npm"))
+    assert made.returncode == 0, made.stderr
+    assert "skipping" not in made.stdout
+    for command in ["npm ci --prefix build/vendor", "--to slides", "--to html", "web_build.py index build/site"]:
+        assert command in made.stdout
+
+
+@needs_make
+def test_ci_makes_a_missing_npm_a_failure(tmp_path):
+    made = make_n_test(tmp_path, SEQLEARN_REQUIRE_WEB="1")
+    assert made.returncode != 0 and "SEQLEARN_REQUIRE_WEB=1" in made.stderr
+    assert "SEQLEARN_REQUIRE_WEB=1" in (ROOT / ".ci" / "run").read_text()

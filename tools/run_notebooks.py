@@ -14,8 +14,7 @@ stored output is a sample, which nbval does not compare; it is kept as it is, so
 """
 
 import argparse
-import os
-import platform
+import runpy
 import time
 from pathlib import Path
 
@@ -25,12 +24,9 @@ from nbclient import NotebookClient
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VARIABLE = "nbval-ignore-output"
 
-# The kernels inherit this: one OpenBLAS kernel on every x86-64 CPU, so float32 training prints the
-# same digits whatever CPU model regenerates or tests the chapters (see tests/conftest.py).
-if platform.machine() == "x86_64":
-    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
-    os.environ.setdefault("MKL_CBWR", "AVX2")  # the same idea for PyTorch's CPU kernels
-    os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
+# The kernels inherit this process's environment: the same CPU kernels on every x86-64 CPU, so float32 training
+# prints the same digits whatever CPU model regenerates or tests the chapters (tools/cpu_pins.py says why).
+runpy.run_path(str(Path(__file__).with_name("cpu_pins.py")))["pin"]()
 
 
 def canonical_outputs(outputs):

@@ -13,15 +13,16 @@ The slide type of a cell depends only on the cells themselves, so running the to
     -          everything else: it continues the current slide
 
 Only `cell.metadata.slideshow` is written; sources, outputs and all other metadata are kept, and the file is
-written in nbformat's own layout (the one `make notebooks` writes), so `git diff` shows only the metadata.
+read and written with nbformat (as `make notebooks` does), so `git diff` shows only the metadata.
 `--check` changes nothing and exits 1 if some notebook's metadata is not what this tool would write.
 """
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
+
+import nbformat
 
 LONG_CODE = 30  # lines; a longer code cell is skipped in the slides
 SECTION = re.compile(r"^## ", re.MULTILINE)
@@ -62,7 +63,8 @@ def slide_types(cells):
 
 
 def apply(nb):
-    """Set the slideshow metadata of every cell of `nb` (a dict, as json.load gives it); True if it changed."""
+    """Set the slideshow metadata of every cell of `nb` (as nbformat.read or json.load gives it); True if it
+    changed."""
     changed = False
     for cell, kind in zip(nb["cells"], slide_types(nb["cells"]), strict=True):
         meta = cell.setdefault("metadata", {})
@@ -73,8 +75,8 @@ def apply(nb):
 
 
 def dumps(nb):
-    """nbformat's layout (nbformat.write): one-space indent, sorted keys, UTF-8, a final newline."""
-    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    """`nb` (a notebook, or a dict as json.load gives it) as nbformat.write writes it: with a final newline."""
+    return nbformat.writes(nbformat.from_dict(nb)) + "\n"
 
 
 def main():
@@ -84,11 +86,11 @@ def main():
     args = parser.parse_args()
     stale = []
     for path in args.notebooks:
-        nb = json.loads(path.read_text(encoding="utf-8"))
+        nb = nbformat.read(path, as_version=4)
         if apply(nb):
             stale.append(path)
             if not args.check:
-                path.write_text(dumps(nb), encoding="utf-8")
+                nbformat.write(nb, path)
         print(f"{path}: {'stale' if args.check and path in stale else 'updated' if path in stale else 'up to date'}")
     if args.check and stale:
         sys.exit(1)

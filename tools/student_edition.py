@@ -11,13 +11,16 @@ edition
   answer stops with a clear message instead of passing something to the checker; its tag becomes `exercise`;
 - every code cell's outputs and execution count are cleared, so the learner sees only what they run.
 
-Everything else (prose, code, checker cells, metadata) is kept. The instructor notebooks are only read.
+Everything else (prose, code, checker cells, metadata) is kept. The instructor notebooks are only read; both
+editions are read and written with nbformat, in its own layout.
 """
 
 import argparse
 import ast
-import json
+import copy
 from pathlib import Path
+
+import nbformat
 
 PLACEHOLDER_MESSAGE = "Exercise: write your answer here"
 
@@ -52,27 +55,25 @@ def placeholder(solution):
 
 
 def student_notebook(nb):
-    """A student copy of `nb` (a notebook dict as json.load gives it); `nb` itself is not changed."""
-    nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
+    """A student copy of `nb` (a notebook as nbformat.read gives it); `nb` itself is not changed."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
             continue
-        tags = cell.get("metadata", {}).get("tags", [])
+        tags = cell.metadata.get("tags", [])
         if "solution" in tags:
-            cell["source"] = placeholder("".join(cell["source"])).splitlines(keepends=True)
-            cell["metadata"]["tags"] = ["exercise" if t == "solution" else t for t in tags]
-        cell["outputs"] = []
-        cell["execution_count"] = None
+            cell.source = placeholder(cell.source)
+            cell.metadata.tags = ["exercise" if t == "solution" else t for t in tags]
+        cell.outputs = []
+        cell.execution_count = None
     return nb
 
 
 def build(paths, out):
     out.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
         target = out / Path(path).name
-        target.write_text(json.dumps(student_notebook(nb), sort_keys=True, indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+        nbformat.write(student_notebook(nbformat.read(path, as_version=4)), target)
         print(f"{path} -> {target}")
 
 

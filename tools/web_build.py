@@ -7,9 +7,9 @@ Usage (the Makefile runs these; nbconvert itself is run by the Makefile):
                                                 still loads from the network or misses a local file
     python tools/web_build.py index DIR         write DIR/index.html: the chapter table of README.md, linked
 
-The JavaScript comes from npm packages with pinned versions (NPM_PACKAGES), installed once into
-build/vendor by `make` (`npm install --prefix build/vendor ...`); nothing is fetched from a CDN when a page is
-opened. The Makefile tells nbconvert where the local copies are (`--SlidesExporter.reveal_url_prefix`,
+The JavaScript comes from npm packages with pinned versions (package.json and package-lock.json at the root),
+installed once into build/vendor by `make` (`npm ci --prefix build/vendor`); nothing is fetched from a CDN when a
+page is opened. The Makefile tells nbconvert where the local copies are (`--SlidesExporter.reveal_url_prefix`,
 `--HTMLExporter.require_js_url`, `...jquery_url`, `...mathjax_url`). One thing it cannot be told: the templates
 import mermaid from a CDN in a `<script type="module">`; no chapter has a mermaid diagram, so `offline` removes
 that script. URLs in comments and in links the reader clicks are not loads, and are kept.
@@ -23,10 +23,11 @@ import sys
 from pathlib import Path
 
 import mistune
+import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_MODULES = ROOT / "build" / "vendor" / "node_modules"
-NPM_PACKAGES = ["reveal.js@5.2.1", "requirejs@2.3.8", "jquery@3.7.1", "mathjax@2.7.9"]
+PACKAGE_JSON = ROOT / "package.json"  # the npm packages and their exact versions: the one place they are pinned
 
 # What each page needs, relative to node_modules -> relative to DIR/vendor. MathJax 2 is pruned to the
 # TeX input and CommonHTML output with their web fonts (about 5 MB instead of 70).
@@ -57,12 +58,17 @@ LOADED_URL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*
                         r"""|@import\s+(?:url\()?["']?(https?:)?//|\burl\(\s*["']?(https?:)?//""", re.IGNORECASE)
 
 
+def npm_packages():
+    """{package: exact version} of the JavaScript the pages load, as package.json pins it."""
+    return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]
+
+
 def copy_assets(dest, assets=ASSETS):
     """Copy the local JavaScript (see ASSETS) into dest/vendor."""
     missing = [src for src in assets if not (NODE_MODULES / src).exists()]
     if missing:
-        sys.exit(f"missing {missing} in {NODE_MODULES}: run `npm install --prefix build/vendor "
-                 f"{' '.join(NPM_PACKAGES)}` (make does this)")
+        sys.exit(f"missing {missing} in {NODE_MODULES}: run `make slides` or `make site`, which install "
+                 f"{' '.join(f'{name}@{version}' for name, version in npm_packages().items())} with npm ci")
     for src, target in assets.items():
         src, target = NODE_MODULES / src, Path(dest) / "vendor" / target
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -159,8 +165,8 @@ code {{ background: #f4f4f4; padding: 0 .2em; }}
 
 def notebook_title(path):
     """A chapter's title: its first heading without the "Chapter N · " prefix ("Notation: how to talk ...")."""
-    first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
-    heading = re.search(r"^# (.+)$", "".join(first), re.MULTILINE)
+    first = nbformat.read(path, as_version=4).cells[0].source
+    heading = re.search(r"^# (.+)$", first, re.MULTILINE)
     return re.sub(r"^Chapter \d+ · ", "", heading.group(1)) if heading else path.stem
 
 

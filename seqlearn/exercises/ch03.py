@@ -28,7 +28,7 @@ def check_parameter_count(answer):
 
 def check_relu_step(h_t):
     """Exercise 2: h_t for STEP with the relu nonlinearity, as an array of shape (1, 3)."""
-    want, _ = rnn_step_forward(STEP["x_t"], STEP["h_prev"], STEP["params"], "relu")
+    want, _, _ = rnn_step_forward(STEP["x_t"], STEP["h_prev"], STEP["params"], "relu")
     h_t = np.asarray(h_t, dtype=float)
     require(h_t.shape == want.shape, f"expected shape (N, H) = {want.shape}, got {h_t.shape}")
     require(np.allclose(h_t, want), f"{h_t} is not right; compute x_t @ W_xh.T + h_prev @ W_hh.T + b_h, then relu")

@@ -1,6 +1,7 @@
 """Checkers for the exercises of chapter 5, Language modelling."""
 
 import math
+import numbers
 
 import numpy as np
 
@@ -19,6 +20,8 @@ def check_sentence_probability(probability):
 
 def check_uniform_perplexity(answer):
     """Exercise 2: the perplexity of a model that gives every one of V = 28 characters probability 1/28."""
+    require(isinstance(answer, numbers.Real) and not isinstance(answer, bool),
+            f"expected a number, got {type(answer).__name__}")
     require(np.isclose(answer, 28), f"{answer} is not right; perplexity is exp(mean of -ln p) with p = 1/28")
     passed("28: perplexity is the number of equally likely choices the model hesitates between.")
 

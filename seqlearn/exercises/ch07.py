@@ -52,7 +52,8 @@ def check_original_candidate(candidate):
     rng = np.random.default_rng(1)
     params = init_gru_params(3, 4, rng)
     x_t, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
-    _, (_, _, r, _, n, _, _, _) = gru_step_forward(x_t, h_prev, params, variant="original")
+    _, _, cache = gru_step_forward(x_t, h_prev, params, variant="original")
+    r, n = cache.r, cache.n  # the step's reset gate and candidate, read by name
     got = np.asarray(candidate(x_t, h_prev, r, params), dtype=float)
     require(got.shape == n.shape, f"expected an array of shape {n.shape}, got {got.shape}")
     pytorch = np.tanh(x_t @ params["W_xn"].T + params["b_xn"] + r * (h_prev @ params["W_hn"].T + params["b_hn"]))

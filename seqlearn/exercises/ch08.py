@@ -47,8 +47,8 @@ def check_final_states(final_states):
     bidirectional layer's two directions, read from its output (T, N, 2H)."""
     require(callable(final_states), f"expected a function, got {type(final_states).__name__}")
     rng = np.random.default_rng(0)  # a 2-layer bidirectional GRU, laid out as torch's (checked in chapter 8)
-    output, h_n, _ = stacked_forward("gru", rng.normal(size=(6, 2, 3)), None,
-                                     init_stacked_params("gru", 3, 4, 2, True, rng))
+    output, h_n, _ = stacked_forward(rng.normal(size=(6, 2, 3)), None, init_stacked_params("gru", 3, 4, 2, True, rng),
+                                     cell="gru")
     got = final_states(output.copy(), 4)
     require(isinstance(got, tuple | list) and len(got) == 2, "expected a pair (forward, backward)")
     forward, backward = (np.asarray(a, dtype=float) for a in got)

@@ -1,9 +1,10 @@
 """The four architectures, built from `rnn`, `output` and the loss; nothing here is new maths.
 
 A model's params: the RNN's `W_xh (H, D)`, `W_hh (H, H)`, `b_h (H,)` and the output layer's `W_hy (O, H)`,
-`b_y (O,)`. Each trainable architecture has `*_forward`, returning (h, logits, cache), and
-`*_backward(dlogits, cache)`, returning gradients named like the params; `*_loss` chains forward, softmax
-cross-entropy and backward, and returns the loss and `grads`.
+`b_y (O,)`. Each trainable architecture follows the layers' contract with the logits as its output:
+`*_forward(x, state0, params, ...)` returns (logits, h_n, cache), and `*_backward(dlogits, cache)` returns
+(dx, dh0, grads) with gradients named like the params; `*_loss` chains forward, softmax cross-entropy and
+backward, and returns the loss and `grads`.
 
 - many-to-many, equal lengths (`many_to_many_*`): a prediction at every step (tagging, language models);
 - many-to-one (`many_to_one_*`): one prediction from the last hidden state (classifying a sequence);
@@ -12,10 +13,13 @@ cross-entropy and backward, and returns the loss and `grads`.
 - one-to-many (`generate`): one start token, then each prediction is fed back as the next input.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_positive_int, check_rng
-from seqlearn.scratch.output import affine_backward, affine_forward, softmax, softmax_cross_entropy
+from seqlearn.checks import check_int_array, check_positive_int, check_rng, check_upstream
+from seqlearn.sampling import sample_next
+from seqlearn.scratch.output import affine_backward, affine_forward, softmax_cross_entropy
 from seqlearn.scratch.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step_forward
 
 RNN_KEYS = ("W_xh", "W_hh", "b_h")
@@ -37,78 +41,91 @@ def _rnn_part(params):
     return {k: v for k, v in params.items() if k in RNN_KEYS}
 
 
-def many_to_many_forward(x, h0, params, nonlinearity="tanh"):
-    """x (T, N, D), h0 (N, H) or None -> h (T, N, H), logits (T, N, O) (one per step), cache."""
-    h, rnn_cache = rnn_forward(x, h0, _rnn_part(params), nonlinearity)
+class ModelCache(NamedTuple):
+    rnn: object  # the RNN layer's cache
+    output: object  # the output layer's cache
+    shape: tuple  # (T, N, H), the shape of the hidden states
+
+
+def many_to_many_forward(x, state0, params, nonlinearity="tanh", truncate=None):
+    """x (T, N, D), state0 h0 (N, H) or None -> logits (T, N, O) (one per step), h_n (N, H), cache.
+
+    truncate=k: truncated BPTT, as `rnn_forward`.
+    """
+    h, h_n, rnn_cache = rnn_forward(x, state0, _rnn_part(params), nonlinearity, truncate)
     logits, out_cache = affine_forward(h, params["W_hy"], params["b_y"])
-    return h, logits, (rnn_cache, out_cache)
+    return logits, h_n, ModelCache(rnn_cache, out_cache, h.shape)
 
 
-def many_to_many_backward(dlogits, cache, truncate=None):
-    """dlogits (T, N, O) -> dx (T, N, D), dh0 (N, H), grads. `truncate` as in `rnn_backward`."""
-    rnn_cache, out_cache = cache
-    dh, dW_hy, db_y = affine_backward(dlogits, out_cache)
-    dx, dh0, grads = rnn_backward(dh, rnn_cache, truncate)
+def many_to_many_backward(dlogits, cache, dstate_n=None):
+    """dlogits (T, N, O), dstate_n (N, H) or None -> dx (T, N, D), dh0 (N, H), grads."""
+    dh, dW_hy, db_y = affine_backward(dlogits, cache.output)
+    dx, dh0, grads = rnn_backward(dh, cache.rnn, dstate_n)
     return dx, dh0, grads | {"W_hy": dW_hy, "b_y": db_y}
 
 
 def many_to_many_loss(x, targets, params, h0=None, reduction="sum", mask=None, nonlinearity="tanh",
                       truncate=None):
-    """x (T, N, D), targets (T, N) ids -> loss, grads, h_last (N, H) to carry into the next batch."""
-    h, logits, cache = many_to_many_forward(x, h0, params, nonlinearity)
+    """x (T, N, D), targets (T, N) ids -> loss, grads, h_n (N, H) to carry into the next batch."""
+    logits, h_n, cache = many_to_many_forward(x, h0, params, nonlinearity, truncate)
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction, mask)
-    _, _, grads = many_to_many_backward(dlogits, cache, truncate)
-    return loss, grads, h[-1]
+    _, _, grads = many_to_many_backward(dlogits, cache)
+    return loss, grads, h_n
 
 
-def many_to_one_forward(x, h0, params, nonlinearity="tanh"):
-    """x (T, N, D), h0 (N, H) or None -> h (T, N, H), logits (N, O) from the last state only, cache."""
-    h, rnn_cache = rnn_forward(x, h0, _rnn_part(params), nonlinearity)
-    logits, out_cache = affine_forward(h[-1], params["W_hy"], params["b_y"])
-    return h, logits, (rnn_cache, out_cache, h)
+def many_to_one_forward(x, state0, params, nonlinearity="tanh"):
+    """x (T, N, D), state0 h0 (N, H) or None -> logits (N, O) from the last state only, h_n (N, H), cache."""
+    h, h_n, rnn_cache = rnn_forward(x, state0, _rnn_part(params), nonlinearity)
+    logits, out_cache = affine_forward(h_n, params["W_hy"], params["b_y"])
+    return logits, h_n, ModelCache(rnn_cache, out_cache, h.shape)
 
 
-def many_to_one_backward(dlogits, cache):
-    """dlogits (N, O) -> dx (T, N, D), dh0 (N, H), grads."""
-    rnn_cache, out_cache, h = cache
-    dh_last, dW_hy, db_y = affine_backward(dlogits, out_cache)
-    dh = np.zeros_like(h)
-    dh[-1] = dh_last  # the earlier states receive gradient only through the recurrence
-    dx, dh0, grads = rnn_backward(dh, rnn_cache)
+def many_to_one_backward(dlogits, cache, dstate_n=None):
+    """dlogits (N, O), dstate_n (N, H) or None -> dx (T, N, D), dh0 (N, H), grads.
+
+    Only the last state feeds the output, so the loss reaches the earlier states only through the
+    recurrence: its gradient enters as one on the final state.
+    """
+    dh_n, dW_hy, db_y = affine_backward(dlogits, cache.output)
+    dh_n = dh_n + check_upstream("dstate_n", dstate_n, dh_n.shape, "(N, H)", dh_n.dtype)
+    dx, dh0, grads = rnn_backward(np.zeros(cache.shape, dh_n.dtype), cache.rnn, dh_n)
     return dx, dh0, grads | {"W_hy": dW_hy, "b_y": db_y}
 
 
 def many_to_one_loss(x, targets, params, h0=None, reduction="mean", nonlinearity="tanh"):
     """x (T, N, D), targets (N,) class ids -> loss, grads."""
-    _, logits, cache = many_to_one_forward(x, h0, params, nonlinearity)
+    logits, _, cache = many_to_one_forward(x, h0, params, nonlinearity)
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
     return loss, many_to_one_backward(dlogits, cache)[2]
 
 
-def encoder_decoder_forward(x, decoder_inputs, encoder, decoder):
-    """x (T_x, N, D), decoder_inputs (T_y, N, D_y) -> h_dec (T_y, N, H), logits (T_y, N, O), cache.
+class EncoderDecoderCache(NamedTuple):
+    encoder: object  # the encoder RNN's cache
+    decoder: ModelCache
 
-    `encoder` holds RNN params only; `decoder` holds RNN params plus the output layer. The encoder's last
+
+def encoder_decoder_forward(x, decoder_inputs, encoder, decoder):
+    """x (T_x, N, D), decoder_inputs (T_y, N, D_y) -> logits (T_y, N, O), the decoder's h_n (N, H), cache.
+
+    `encoder` holds RNN params only; `decoder` holds RNN params plus the output layer. The encoder's final
     state is the decoder's h0: all the decoder knows about x is that one (N, H) state.
     """
-    h_enc, enc_cache = rnn_forward(x, None, encoder)
-    h_dec, logits, dec_cache = many_to_many_forward(decoder_inputs, h_enc[-1], decoder)
-    return h_dec, logits, (enc_cache, dec_cache, h_enc)
+    _, h_enc, enc_cache = rnn_forward(x, None, encoder)
+    logits, h_n, dec_cache = many_to_many_forward(decoder_inputs, h_enc, decoder)
+    return logits, h_n, EncoderDecoderCache(enc_cache, dec_cache)
 
 
 def encoder_decoder_backward(dlogits, cache):
     """dlogits (T_y, N, O) -> dx (T_x, N, D), ddecoder_inputs (T_y, N, D_y), encoder_grads, decoder_grads."""
-    enc_cache, dec_cache, h_enc = cache
-    ddecoder_inputs, dh0, dec_grads = many_to_many_backward(dlogits, dec_cache)
-    dh_enc = np.zeros_like(h_enc)
-    dh_enc[-1] = dh0  # the decoder's dh0 is the only gradient that reaches the encoder
-    dx, _, enc_grads = rnn_backward(dh_enc, enc_cache)
+    ddecoder_inputs, dh0, dec_grads = many_to_many_backward(dlogits, cache.decoder)
+    # The decoder's dh0 is the only gradient that reaches the encoder, on its final state.
+    dx, _, enc_grads = rnn_backward(np.zeros(cache.encoder.shape, dh0.dtype), cache.encoder, dh0)
     return dx, ddecoder_inputs, enc_grads, dec_grads
 
 
 def encoder_decoder_loss(x, decoder_inputs, targets, encoder, decoder, reduction="sum"):
     """Many-to-many with T_x != T_y; targets (T_y, N) ids. Returns loss, encoder_grads, decoder_grads."""
-    _, logits, cache = encoder_decoder_forward(x, decoder_inputs, encoder, decoder)
+    logits, _, cache = encoder_decoder_forward(x, decoder_inputs, encoder, decoder)
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
     _, _, enc_grads, dec_grads = encoder_decoder_backward(dlogits, cache)
     return loss, enc_grads, dec_grads
@@ -144,10 +161,9 @@ def generate(params, start_id, steps, rng=None, stop_id=None, *, greedy=None):
     for _ in range(steps):
         x = np.zeros((1, V), dtype)
         x[0, current] = 1  # the previous prediction, one-hot, is the next input
-        h, _ = rnn_step_forward(x, h, rnn_params)
+        h, _, _ = rnn_step_forward(x, h, rnn_params)
         logits, _ = affine_forward(h, params["W_hy"], params["b_y"])
-        p = softmax(logits)[0]
-        current = int(p.argmax()) if greedy else int(rng.choice(V, p=p))
+        current = sample_next(logits[0], None if greedy else rng)  # the course's one sampling rule
         out.append(current)
         if current == stop_id:
             break

@@ -1,4 +1,4 @@
-"""What the LSTM and the GRU share: the sigmoid, and the checks of a gated cell's parameters and gradients.
+"""What the LSTM and the GRU share: the sigmoid, and the checks of a gated cell's parameters.
 
 A gate is a vector of numbers in (0, 1), σ(W_x x + W_h h + b), multiplied element by element (⊙) into
 another vector: 0 blocks, 1 lets through. Each gate has its own W_x (H, D), W_h (H, H) and b (H,).
@@ -52,10 +52,3 @@ def check_gate_params(params, cell, weights, biases, D, dtype):
         check_shape(name, check_float_array(name, p), shape, dims)
         check_same_dtype(name, p, dtype)
     return H
-
-
-def check_upstream(name, grad, shape, dims, dtype):
-    """An upstream gradient of the given shape, or zeros for None."""
-    if grad is None:
-        return np.zeros(shape, dtype)
-    return check_shape(name, check_float_array(name, grad), shape, dims)

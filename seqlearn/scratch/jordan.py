@@ -7,9 +7,19 @@ Shapes: x (T, N, D), y0 (N, O), W_xh (H, D), W_yh (H, O), b_h (H,), W_hy (O, H),
 h (T, N, H), y (T, N, O). Its memory is the O numbers of y, where the Elman network's is the H numbers of h.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from seqlearn.checks import check_float_array, check_same_dtype, check_shape
+
+
+class JordanCache(NamedTuple):
+    x: np.ndarray  # (T, N, D)
+    y0: np.ndarray  # (N, O)
+    h: np.ndarray  # (T, N, H)
+    y: np.ndarray  # (T, N, O)
+    params: dict
 
 SHAPES = {"W_xh": "(H, D)", "W_yh": "(H, O)", "b_h": "(H,)", "W_hy": "(O, H)", "b_y": "(O,)"}
 
@@ -48,12 +58,12 @@ def jordan_forward(x, y0, params):
     for t in range(T):
         h[t] = np.tanh(x[t] @ params["W_xh"].T + y_prev @ params["W_yh"].T + params["b_h"])
         y_prev = y[t] = h[t] @ params["W_hy"].T + params["b_y"]
-    return h, y, (x, y0, h, y, params)
+    return h, y, JordanCache(x, y0, h, y, params)
 
 
 def jordan_backward(dy, cache):
     """dy: (T, N, O), the loss's gradient on every output -> dx (T, N, D), dy0 (N, O), grads."""
-    x, y0, h, y, params = cache
+    x, y0, h, y, params = cache.x, cache.y0, cache.h, cache.y, cache.params
     check_shape("dy", check_float_array("dy", dy, ndim=3, dims="(T, N, O)"), y.shape, "(T, N, O)")
     grads = {name: np.zeros_like(p) for name, p in params.items()}
     dx = np.empty_like(x)

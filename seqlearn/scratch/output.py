@@ -6,9 +6,16 @@
 `softmax_cross_entropy` turns logits (..., V) and integer targets (...) into a loss and its gradient.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_int_array, check_shape
+from seqlearn.checks import check_choice, check_float_array, check_int_array, check_same_dtype, check_shape
+
+
+class AffineCache(NamedTuple):
+    h: np.ndarray  # (..., H), the input
+    W: np.ndarray  # (O, H)
 
 
 def affine_forward(h, W, b):
@@ -19,13 +26,14 @@ def affine_forward(h, W, b):
     check_float_array("W", W, ndim=2, dims="(O, H)")
     check_shape("W", W, (W.shape[0], h.shape[-1]), "(O, H)")
     check_shape("b", check_float_array("b", b), (W.shape[0],), "(O,)")
-    return h @ W.T + b, (h, W)
+    return h @ W.T + b, AffineCache(h, W)
 
 
 def affine_backward(dy, cache):
     """dy: (..., O) -> dh (..., H), dW (O, H), db (O,). The gradients of W and b sum over every position."""
-    h, W = cache
+    h, W = cache.h, cache.W
     check_shape("dy", check_float_array("dy", dy), h.shape[:-1] + (W.shape[0],), "(..., O)")
+    check_same_dtype("dy", dy, h.dtype)
     dy2 = dy.reshape(-1, W.shape[0])
     return dy @ W, dy2.T @ h.reshape(-1, W.shape[1]), dy2.sum(axis=0)
 

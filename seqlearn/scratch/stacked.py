@@ -29,18 +29,29 @@ from the `rng` passed in and kept in the cache, so that the backward pass is exa
 """
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape
-from seqlearn.scratch.gates import check_upstream
+from seqlearn.checks import (
+    check_choice,
+    check_float_array,
+    check_positive_int,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+    check_upstream,
+)
 from seqlearn.scratch.gru import check_gru_params, gru_backward, gru_forward, init_gru_params
 from seqlearn.scratch.lstm import check_lstm_params, init_lstm_params, lstm_backward, lstm_forward
 from seqlearn.scratch.rnn import check_rnn_params, init_rnn_params, rnn_backward, rnn_forward
 
 CELLS = ("rnn", "lstm", "gru")
-CELL_OPTIONS = {"rnn": ("nonlinearity",), "lstm": (), "gru": ("variant",)}  # passed on to the layer's forward
-DIRECTIONS = ("forward", "backward")
+# passed on to each layer's forward
+CELL_OPTIONS = {"rnn": ("nonlinearity", "truncate"), "lstm": ("truncate",), "gru": ("variant", "truncate")}
+DIRECTIONS = ("forward", "backward")  # params[k][0] and params[k][1]
+# Every cell's layer follows one contract (see `seqlearn.scratch`), so the stack calls them all the same way.
+LAYERS = {"rnn": (rnn_forward, rnn_backward), "lstm": (lstm_forward, lstm_backward), "gru": (gru_forward, gru_backward)}
 STATES = "(num_layers * num_directions, N, H)"
 
 
@@ -106,70 +117,54 @@ def _check_dropout(dropout, training, rng):
         check_rng(rng)
 
 
-def _initial_states(cell, state0, shape, dtype):
-    """(h0, c0), each (num_layers * num_directions, N, H); zeros for None, and c0 None but for the LSTM."""
-    if cell == "lstm":
-        if state0 is None:
-            state0 = (None, None)
-        if not isinstance(state0, tuple | list):
-            raise TypeError(f"state0 must be a tuple (h0, c0) or None for an LSTM, got {type(state0).__name__}")
-        if len(state0) != 2:
-            raise ValueError(f"state0 must be a tuple (h0, c0) of two arrays, got a {type(state0).__name__} "
-                             f"of length {len(state0)}")
-        names = ("h0", "c0")
-    else:
-        state0, names = (state0,), ("h0",)
-    states = []
-    for name, s in zip(names, state0, strict=True):
-        if s is None:
-            s = np.zeros(shape, dtype)
-        check_shape(name, check_float_array(name, s, ndim=3, dims=STATES), shape, STATES)
-        states.append(s)  # its dtype is checked by the layer's forward
-    return states[0], states[1] if cell == "lstm" else None
+def _states(cell, state, shape, dtype, name="state0", parts=("h0", "c0")):
+    """A stack's state (or its gradient), split into (h, c), each (num_layers * num_directions, N, H): zeros
+    for None, and c None but for the LSTM."""
+    if cell != "lstm":
+        return check_upstream(parts[0], state, shape, STATES, dtype), None
+    if state is None:
+        state = (None, None)
+    if not isinstance(state, tuple | list):
+        raise TypeError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) or None for an LSTM, got "
+                        f"{type(state).__name__}")
+    if len(state) != 2:
+        raise ValueError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) of two arrays, got a "
+                         f"{type(state).__name__} of length {len(state)}")
+    return tuple(check_upstream(part, s, shape, STATES, dtype) for part, s in zip(parts, state, strict=True))
 
 
-def _layer_forward(cell, x, h0, c0, params, cell_kwargs):
-    """One layer, one direction. x (T, N, D_in), h0 and c0 (N, H) -> h (T, N, H), h_n, c_n (None but for
-    the LSTM), cache."""
-    if cell == "lstm":
-        h, (h_n, c_n), cache = lstm_forward(x, (h0, c0), params)
-        return h, h_n, c_n, cache
-    forward = rnn_forward if cell == "rnn" else gru_forward
-    h, cache = forward(x, h0, params, **cell_kwargs)
-    return h, h[-1], None, cache
+def _layer_state(h, c, i):
+    """Layer-and-direction i's state, as its layer function takes it: h[i], or (h[i], c[i]) for the LSTM."""
+    return h[i] if c is None else (h[i], c[i])
 
 
-def _layer_backward(cell, dh, cache, dh_n, dc_n):
-    """One layer, one direction. dh (T, N, H), dh_n and dc_n (N, H) -> dx, dh0, dc0 (None but for the LSTM),
-    grads."""
-    if cell == "lstm":
-        dx, (dh0, dc0), grads = lstm_backward(dh, cache, dh_n, dc_n)
-        return dx, dh0, dc0, grads
-    dh = dh.copy()
-    dh[-1] += dh_n  # h_n is h[-1]: the loss reaches that state both ways
-    backward = rnn_backward if cell == "rnn" else gru_backward
-    dx, dh0, grads = backward(dh, cache)
-    return dx, dh0, None, grads
+class StackedCache(NamedTuple):
+    cell: str
+    layers: list  # layers[k][d]: the cache of layer k, direction d
+    masks: list  # masks[k]: the dropout mask on layer k's output, or None
+    x_shape: tuple  # (T, N, D)
+    H: int
+    dtype: np.dtype  # x's
 
 
-def stacked_forward(cell, x, state0, params, dropout=0.0, training=False, rng=None, **cell_kwargs):
+def stacked_forward(x, state0, params, *, cell, dropout=0.0, training=False, rng=None, **cell_options):
     """The whole stack. x: (T, N, D); state0: h0, or (h0, c0) for the LSTM, each
     (num_layers * num_directions, N, H), or None for zeros -> output (T, N, num_directions * H),
-    h_n, or (h_n, c_n) for the LSTM, each (num_layers * num_directions, N, H), cache.
+    state_n: h_n, or (h_n, c_n) for the LSTM, each (num_layers * num_directions, N, H), cache.
 
-    cell is "rnn", "lstm" or "gru"; `cell_kwargs` go to the layer's forward: nonlinearity for the RNN,
-    variant for the GRU. dropout in [0, 1) acts between layers when training=True, with masks drawn from
-    `rng`; with training=False it does nothing.
+    cell is "rnn", "lstm" or "gru"; `cell_options` go to each layer's forward: nonlinearity for the RNN,
+    variant for the GRU, truncate for any (truncated BPTT, within each layer). dropout in [0, 1) acts between
+    layers when training=True, with masks drawn from `rng`; with training=False it does nothing.
     """
     check_choice("cell", cell, CELLS)
-    unknown = sorted(set(cell_kwargs) - set(CELL_OPTIONS[cell]))
+    unknown = sorted(set(cell_options) - set(CELL_OPTIONS[cell]))
     if unknown:
         raise TypeError(f"a stacked {cell} takes the options {list(CELL_OPTIONS[cell])}; got {unknown}")
     check_float_array("x", x, ndim=3, dims="(T, N, D)")
     T, N, D = x.shape
     num_layers, num_directions, H = check_stacked_params(cell, params, D, x.dtype)
     _check_dropout(dropout, training, rng)
-    h0, c0 = _initial_states(cell, state0, (num_layers * num_directions, N, H), x.dtype)
+    h0, c0 = _states(cell, state0, (num_layers * num_directions, N, H), x.dtype)
     h_n = np.empty((num_layers * num_directions, N, H), x.dtype)
     c_n = np.empty_like(h_n) if cell == "lstm" else None
     layer_in, caches, masks = x, [], []
@@ -178,10 +173,11 @@ def stacked_forward(cell, x, state0, params, dropout=0.0, training=False, rng=No
         for d, p in enumerate(layer):
             i = k * num_directions + d  # PyTorch's order: layer by layer, forward then backward
             seq = layer_in if d == 0 else layer_in[::-1]  # the backward sweep reads x⟨T⟩ first
-            h, h_n[i], c_last, cache = _layer_forward(cell, seq, h0[i], None if c0 is None else c0[i], p,
-                                                      cell_kwargs)
-            if c_n is not None:
-                c_n[i] = c_last
+            h, state_n, cache = LAYERS[cell][0](seq, _layer_state(h0, c0, i), p, **cell_options)
+            if c_n is None:
+                h_n[i] = state_n
+            else:
+                h_n[i], c_n[i] = state_n
             outs.append(h if d == 0 else h[::-1])  # its states put back in time order
             layer_caches.append(cache)
         out = np.concatenate(outs, axis=2)  # (T, N, num_directions * H): [forward, backward]
@@ -193,42 +189,43 @@ def stacked_forward(cell, x, state0, params, dropout=0.0, training=False, rng=No
         masks.append(mask)
         layer_in = out
     state_n = (h_n, c_n) if cell == "lstm" else h_n
-    return layer_in, state_n, (cell, caches, masks, x.shape, H)
+    return layer_in, state_n, StackedCache(cell, caches, masks, x.shape, H, x.dtype)
 
 
-def stacked_backward(dout, cache, dh_n=None, dc_n=None):
+def stacked_backward(dout, cache, dstate_n=None):
     """Backprop through the stack. dout: (T, N, num_directions * H), the loss's gradient on the output;
-    dh_n, dc_n (the LSTM's only): (num_layers * num_directions, N, H) or None, extra gradients on the final
-    states -> dx (T, N, D), dh0, or (dh0, dc0) for the LSTM, each (num_layers * num_directions, N, H), and
-    grads[k][d] named like params[k][d].
+    dstate_n: dh_n, or (dh_n, dc_n) for the LSTM, each (num_layers * num_directions, N, H) or None, extra
+    gradients on the final states -> dx (T, N, D), dstate0: dh0, or (dh0, dc0) for the LSTM, each
+    (num_layers * num_directions, N, H), and grads[k][d] named like params[k][d].
 
     Going down, each layer's input gradient is the sum of what its two directions send back, passed through
     the dropout mask of the layer below.
     """
-    cell, caches, masks, (T, N, D), H = cache
-    num_layers, num_directions = len(caches), len(caches[0])
+    cell, H = cache.cell, cache.H
+    T, N, D = cache.x_shape
+    num_layers, num_directions = len(cache.layers), len(cache.layers[0])
     check_float_array("dout", dout, ndim=3, dims="(T, N, num_directions * H)")
     check_shape("dout", dout, (T, N, num_directions * H), "(T, N, num_directions * H)")
+    check_same_dtype("dout", dout, cache.dtype)
     shape = (num_layers * num_directions, N, H)
-    dh_n = check_upstream("dh_n", dh_n, shape, STATES, dout.dtype)
-    if cell != "lstm" and dc_n is not None:
-        raise ValueError(f"dc_n is the gradient on an LSTM's final cell state; a {cell} has none, so pass None")
-    dc_n = check_upstream("dc_n", dc_n, shape, STATES, dout.dtype) if cell == "lstm" else None
+    dh_n, dc_n = _states(cell, dstate_n, shape, dout.dtype, "dstate_n", ("dh_n", "dc_n"))
     dh0 = np.empty(shape, dout.dtype)
     dc0 = np.empty(shape, dout.dtype) if cell == "lstm" else None
     grads = [[None] * num_directions for _ in range(num_layers)]
     d_out = dout  # the gradient on layer k's output, from the top layer down
     for k in reversed(range(num_layers)):
-        if masks[k] is not None:
-            d_out = d_out * masks[k]  # back through the dropout on this layer's output
+        if cache.masks[k] is not None:
+            d_out = d_out * cache.masks[k]  # back through the dropout on this layer's output
         d_in = 0
         for d in range(num_directions):
             i = k * num_directions + d
             dh = d_out[:, :, d * H:(d + 1) * H]
-            dx, dh0[i], dc, grads[k][d] = _layer_backward(cell, dh if d == 0 else dh[::-1], caches[k][d],
-                                                          dh_n[i], None if dc_n is None else dc_n[i])
-            if dc0 is not None:
-                dc0[i] = dc
+            dx, dstate0, grads[k][d] = LAYERS[cell][1](dh if d == 0 else dh[::-1], cache.layers[k][d],
+                                                       _layer_state(dh_n, dc_n, i))
+            if dc0 is None:
+                dh0[i] = dstate0
+            else:
+                dh0[i], dc0[i] = dstate0
             d_in = d_in + (dx if d == 0 else dx[::-1])  # both directions read the same input
         d_out = d_in  # the gradient on the output of the layer below, or, below layer 0, on x
     return d_out, ((dh0, dc0) if cell == "lstm" else dh0), grads

@@ -1,5 +1,8 @@
 """Exact converters between `params` dicts and the layers of a `torch.nn.RNN`, `nn.LSTM` or `nn.GRU`.
 
+This is the one place where the NumPy layers of `seqlearn.scratch` meet PyTorch, so it lives outside
+`seqlearn.scratch`, which imports with NumPy alone.
+
 PyTorch stacks a gated layer's gates into one matrix: weight_ih_l{k} is [W_xi; W_xf; W_xg; W_xo] for the
 LSTM and [W_xr; W_xz; W_xn] for the GRU, each block (H, D); weight_hh_l{k} and the biases likewise.
 The RNN is the one-gate case: weight_ih_l{k} is W_xh.
@@ -24,14 +27,17 @@ import numpy as np
 import torch
 
 from seqlearn.checks import check_choice, check_float_array, check_shape
+from seqlearn.scratch.gru import GRU_GATES
+from seqlearn.scratch.lstm import LSTM_GATES
+from seqlearn.scratch.stacked import DIRECTIONS
 
-GATES = {torch.nn.RNN: "h", torch.nn.LSTM: "ifgo", torch.nn.GRU: "rzn"}  # PyTorch's stacking order
-DIRECTIONS = ("forward", "backward")  # params[k][0] and params[k][1] of a stacked, bidirectional module
+# PyTorch's stacking order of each module's gates; the RNN is the one-gate case, named after its W_xh.
+MODULE_GATES = {torch.nn.RNN: ("h",), torch.nn.LSTM: LSTM_GATES, torch.nn.GRU: GRU_GATES}
 
 
 def _gates(module, layer, direction=None):
-    """Check that one layer (and direction) of `module` can be represented; return its gates, e.g. "ifgo"."""
-    gates = next((gates for kind, gates in GATES.items() if isinstance(module, kind)), None)
+    """Check that one layer (and direction) of `module` can be represented; return its gates, e.g. LSTM_GATES."""
+    gates = next((gates for kind, gates in MODULE_GATES.items() if isinstance(module, kind)), None)
     if gates is None:
         raise TypeError(f"expected a torch.nn.RNN, nn.LSTM or nn.GRU, got {type(module).__name__}")
     kind = type(module).__name__

@@ -1,0 +1,47 @@
+"""Saving a trained `RNNLanguageModel` to a file and rebuilding it from there.
+
+A checkpoint is a plain dict {"format", "config", "state_dict"}: the constructor's arguments
+(`model.config`) and every weight as a CPU tensor under its PyTorch name (for example `head.weight`,
+(V, H)). Plain tensors and numbers only, so it loads with `torch.load(weights_only=True)`, which runs no
+code from the file. A damaged or foreign file is refused with `CheckpointError`, never half-loaded.
+Loading leaves torch's global random state as it was, although building the model draws initial weights.
+"""
+
+import torch
+
+from seqlearn.models import RNNLanguageModel
+
+CHECKPOINT_FORMAT = "seqlearn-language-model-v1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is corrupt, or is not a seqlearn language-model checkpoint."""
+
+
+def save_checkpoint(model, path):
+    """Save the model's config and weights (plain tensors and numbers only, so weights_only loading works)."""
+    torch.save({"format": CHECKPOINT_FORMAT, "config": model.config,
+                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
+
+
+def load_checkpoint(path, device="cpu"):
+    """Rebuild the model saved by `save_checkpoint`. Refuses corrupt and foreign files with a clear error."""
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # torch raises several types for a damaged or unsafe file
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {e})") from e
+    if not isinstance(saved, dict) or saved.get("format") != CHECKPOINT_FORMAT:
+        found = saved.get("format", "no 'format' key") if isinstance(saved, dict) else type(saved).__name__
+        raise CheckpointError(f"{path} is not a seqlearn language-model checkpoint: expected format "
+                              f"{CHECKPOINT_FORMAT!r}, found {found!r}")
+    # Building the model draws initial weights from torch's generator; they are overwritten just below, so
+    # draw them from a fork and leave the caller's generator as it was.
+    with torch.random.fork_rng(devices=[]):
+        model = RNNLanguageModel(**saved["config"])
+    try:
+        model.load_state_dict(saved["state_dict"])
+    except RuntimeError as e:
+        raise CheckpointError(f"{path}: weights do not fit the saved config ({e})") from e
+    return model.to(device)
