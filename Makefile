@@ -1,5 +1,7 @@
 # seqlearn course: every command a learner, an instructor or CI needs.
-#   make lab        create the environment if missing, then open the course in JupyterLab
+#   make lab        create the environment if missing, copy the chapters missing from workspace/ (the learner's
+#                   own copies, never overwritten), then open the course in JupyterLab
+#   make fresh CHAPTER=05   replace workspace/'s copy of one chapter with a fresh one (the old one is kept as .bak)
 #   make test       create the environment if missing, then lint and run every test (package + nbval)
 #   make notebooks  re-execute every notebook in place, storing fresh outputs
 #   make slides     export every chapter to reveal.js slides in build/slides/ (open offline; needs Node.js and npm)
@@ -12,7 +14,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint notebooks slides student site no-web clean
+.PHONY: lab fresh test lint notebooks slides student site no-web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; v == (3, 11) or print(f"warning: requirements.lock was made with Python 3.11, this is {v[0]}.{v[1]}")'
@@ -22,10 +24,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# JupyterLab refuses to start as root (common in containers) unless told it may. The kernels get the CPU
-# kernel pins that `make test` and `make notebooks` use (tools/cpu_pins.py), so a re-run prints the stored digits.
+# The learner works in workspace/ (not in git): a student copy of each chapter (tools/workspace.py), made when
+# missing and never overwritten. JupyterLab starts at the root, so its file browser shows workspace/ and notebooks/
+# (the worked chapters), and opens on workspace/. It refuses to start as root (common in containers) unless told it
+# may. The kernels get the CPU kernel pins that `make test` and `make notebooks` use (tools/cpu_pins.py), so a
+# re-run prints the stored digits.
 lab: $(STAMP)
-	env $$($(BIN)/python tools/cpu_pins.py) $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+	$(BIN)/python tools/workspace.py
+	env $$($(BIN)/python tools/cpu_pins.py) $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--LabApp.default_url=/lab/tree/workspace
+
+fresh: $(STAMP)
+	$(if $(CHAPTER),,$(error say which chapter, e.g. make fresh CHAPTER=05))
+	$(BIN)/python tools/workspace.py --fresh $(CHAPTER)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -156,8 +156,8 @@ code {{ background: #f4f4f4; padding: 0 .2em; }}
 <tr><th>#</th><th>chapter</th><th>after it you can</th></tr>
 {rows}
 </table>
-<p>Each chapter is shown with the outputs stored in its notebook. To run it, open notebooks/ in JupyterLab
-(<code>make lab</code>).</p>
+<p>Each chapter is shown with the outputs stored in its notebook. To run it, <code>make lab</code> opens
+JupyterLab on your own copies in workspace/, with the worked chapters in notebooks/.</p>
 </body>
 </html>
 """

@@ -6,6 +6,7 @@ Every expected answer follows from the column-vector convention of the course: W
 
 from seqlearn.diagrams import ARCHITECTURES
 from seqlearn.exercises import passed, require
+from seqlearn.exercises.build import call
 
 # Exercise 1: every parameter shape for D = 10 inputs, H = 32 hidden units, O = 5 outputs.
 _SHAPES = {"W_xh": (32, 10), "W_hh": (32, 32), "b_h": (32,), "W_hy": (5, 32), "b_y": (5,)}
@@ -58,7 +59,7 @@ def check_parameter_count(count):
     require(callable(count), f"expected a function count(D, H, O), got {type(count).__name__}")
     for D, H, O in [(1, 1, 1), (10, 32, 5), (3, 7, 2), (100, 256, 100)]:
         want = H * D + H * H + H + O * H + O
-        got = count(D, H, O)
+        got = call(count, {"D": D, "H": H, "O": O}, "count")
         require(got == want, f"count({D}, {H}, {O}) returned {got}; recount W_xh, W_hh, b_h, W_hy and b_y")
     passed("H·D + H·H + H + O·H + O, and it does not depend on the sequence length.")
 

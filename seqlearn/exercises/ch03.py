@@ -1,9 +1,12 @@
 """Checkers for the exercises of chapter 3, The RNN forward pass."""
 
+import numbers
+
 import numpy as np
 
 from seqlearn.exercises import passed, require
-from seqlearn.scratch import rnn_step_forward
+from seqlearn.exercises.build import Case, Mistake, check_function
+from seqlearn.scratch import rnn_forward, rnn_step_forward
 
 # Exercise 2's small network, in the course's batched layout (one example, so N = 1).
 STEP = {
@@ -36,12 +39,19 @@ def check_relu_step(h_t):
 
 
 def check_derivative_maxima(answer):
-    """Exercise 3: the largest value of the derivative of "sigmoid", "tanh" and "relu" (a dict)."""
-    want = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
+    """Exercise 3: the largest slope of three rescaled nonlinearities, a dict {"sigmoid(2a)": ..,
+    "tanh(a/2)": .., "1.7159 tanh(2a/3)": ..} (LeCun's scaled tanh), each derived with the chain rule."""
+    want = {"sigmoid(2a)": 0.5, "tanh(a/2)": 0.5, "1.7159 tanh(2a/3)": 1.7159 * 2 / 3}
     require(isinstance(answer, dict) and set(answer) == set(want), f"expected a dict with keys {sorted(want)}")
-    for name, value in want.items():
-        require(np.isclose(answer[name], value), f"{name}: {answer[name]} is not right; where is its slope steepest?")
-    passed("a sigmoid shrinks every gradient by at least 4x per step; tanh and relu can pass it on whole.")
+    for name in want:
+        require(isinstance(answer[name], numbers.Real) and not isinstance(answer[name], bool),
+                f"{name}: expected a number, got {type(answer[name]).__name__}")
+    wrong = [name for name, value in want.items() if not np.isclose(answer[name], value, rtol=1e-3)]
+    # Say how many are wrong, not which: the learner derives each one rather than trying values.
+    require(not wrong, f"{len(wrong)} of the 3 values are not right; f(c·a) has slope c·f'(c·a), and each f' is "
+                       "steepest at a = 0")
+    passed("scaling the input scales the slope: only LeCun's tanh has a slope above 1 at 0, so it can amplify "
+           "a gradient where plain tanh at most passes it on.")
 
 
 def check_output_shapes(answer):
@@ -51,3 +61,96 @@ def check_output_shapes(answer):
     for key, shape in want.items():
         require(tuple(answer[key]) == shape, f"{key}: {tuple(answer[key])} is not right")
     passed("out holds the last layer at every step; h_n holds every layer at the last step.")
+
+
+# Build-it exercises: the learner writes the layer. Inputs are drawn fresh on every call (see `build`).
+def _step_case(N, D, H, nonlinearity):
+    def make(rng):
+        return {"x_t": rng.normal(size=(N, D)), "h_prev": rng.normal(size=(N, H)),
+                "params": {"W_xh": rng.normal(size=(H, D)), "W_hh": rng.normal(size=(H, H)) / 2,
+                           "b_h": rng.normal(size=H)},
+                "nonlinearity": nonlinearity}
+    return Case(f"N={N}, D={D}, H={H}, {nonlinearity}", make)
+
+
+STEP_CASES = [_step_case(3, 2, 4, "tanh"), _step_case(1, 5, 3, "relu"), _step_case(2, 3, 3, "tanh"),
+              _step_case(4, 1, 6, "relu")]
+
+
+def _pre(x_t, h_prev, p):
+    return x_t @ p["W_xh"].T + h_prev @ p["W_hh"].T
+
+
+def _f(a, nonlinearity):
+    return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
+
+
+def reference_step(x_t, h_prev, params, nonlinearity):
+    return rnn_step_forward(x_t, h_prev, params, nonlinearity)[0]
+
+
+STEP_MISTAKES = [
+    Mistake("the bias b_h is missing: a = x_t @ W_xh.T + h_prev @ W_hh.T + b_h",
+            lambda x_t, h_prev, params, nonlinearity: _f(_pre(x_t, h_prev, params), nonlinearity)),
+    Mistake("the nonlinearity argument is ignored: relu must give max(a, 0), tanh np.tanh(a)",
+            lambda x_t, h_prev, params, nonlinearity: np.tanh(_pre(x_t, h_prev, params) + params["b_h"])),
+    Mistake("the nonlinearity is applied to the input's part only; it acts on the whole sum a",
+            lambda x_t, h_prev, params, nonlinearity: _f(x_t @ params["W_xh"].T + params["b_h"], nonlinearity)
+            + h_prev @ params["W_hh"].T),
+    Mistake("W_hh is used untransposed: with one row per example, h_prev (N, H) times W_hh.T",
+            lambda x_t, h_prev, params, nonlinearity: _f(x_t @ params["W_xh"].T + h_prev @ params["W_hh"]
+                                                         + params["b_h"], nonlinearity)),
+    Mistake("the previous state is left out: the recurrence is what makes h_t depend on the past",
+            lambda x_t, h_prev, params, nonlinearity: _f(x_t @ params["W_xh"].T + params["b_h"], nonlinearity)),
+]
+
+
+def check_rnn_step(step):
+    """Build-it 1: `step(x_t, h_prev, params, nonlinearity)` -> h_t (N, H), one RNN step."""
+    check_function(step, reference_step, STEP_CASES, STEP_MISTAKES, "step")
+    passed("h_t = f(x_t @ W_xh.T + h_prev @ W_hh.T + b_h), on every shape and both nonlinearities.")
+
+
+def _sequence_case(T, N, D, H, nonlinearity):
+    def make(rng):
+        kwargs = _step_case(N, D, H, nonlinearity).make(rng)
+        return {"x": rng.normal(size=(T, N, D)), "h0": kwargs["h_prev"], "params": kwargs["params"],
+                "nonlinearity": nonlinearity}
+    return Case(f"T={T}, N={N}, D={D}, H={H}, {nonlinearity}", make)
+
+
+SEQUENCE_CASES = [_sequence_case(5, 3, 2, 4, "tanh"), _sequence_case(1, 2, 3, 3, "tanh"),
+                  _sequence_case(4, 1, 2, 5, "relu"), _sequence_case(6, 2, 4, 3, "relu")]
+
+
+def reference_sequence(x, h0, params, nonlinearity):
+    return rnn_forward(x, h0, params, nonlinearity)[0]
+
+
+def _states(x, h0, params, nonlinearity, carry=True):
+    h, out = h0, []
+    for x_t in x:
+        h_new = reference_step(x_t, h if carry else h0, params, nonlinearity)
+        out.append(h_new)
+        h = h_new
+    return np.stack(out)
+
+
+SEQUENCE_MISTAKES = [
+    Mistake("h0 is not used: the first step starts from the given h0, not from zeros",
+            lambda x, h0, params, nonlinearity: _states(x, np.zeros_like(h0), params, nonlinearity)),
+    Mistake("the state is not carried: each step must start from the state the previous step produced",
+            lambda x, h0, params, nonlinearity: _states(x, h0, params, nonlinearity, carry=False)),
+    Mistake("the states are off by one: h[t] is the state AFTER step t, so h0 is not in h and h[-1] is the last",
+            lambda x, h0, params, nonlinearity: np.concatenate(
+                [h0[None], _states(x, h0, params, nonlinearity)[:-1]])),
+    Mistake("only the last state is returned at every step: keep each step's state",
+            lambda x, h0, params, nonlinearity: np.broadcast_to(_states(x, h0, params, nonlinearity)[-1],
+                                                                (len(x),) + h0.shape).copy()),
+]
+
+
+def check_rnn_sequence(forward):
+    """Build-it 2: `forward(x, h0, params, nonlinearity)` -> h (T, N, H), every step's state."""
+    check_function(forward, reference_sequence, SEQUENCE_CASES, SEQUENCE_MISTAKES, "forward")
+    passed("the same step, chained: each state feeds the next, and h[t] is the state after step t.")
