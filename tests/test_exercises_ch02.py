@@ -33,7 +33,9 @@ def test_batch_bytes():
     assert_build_it(ch02.check_batch_bytes, batch_bytes, ch02.reference_batch_bytes, ch02.BYTES_CASES,
                     ch02.BYTES_MISTAKES)
     with pytest.raises(WrongAnswer, match="differs at 1 of 1 entries"):
-        ch02.check_batch_bytes(lambda T, N, V: {"one_hot": T * N * V * 8.0 + 1, "ids": T * N * 4})
+        ch02.check_batch_bytes(lambda T, N, V: {"one_hot": T * N * V * 8 + 1, "ids": T * N * 4})
+    with pytest.raises(WrongAnswer, match="has dtype float64, expected integers"):
+        ch02.check_batch_bytes(lambda T, N, V: {"one_hot": T * N * V * 8.0, "ids": T * N * 4})
     with pytest.raises(WrongAnswer, match="the parts"):
         ch02.check_batch_bytes(lambda T, N, V: T * N * V * 8)
 

@@ -40,8 +40,24 @@ class Mistake(NamedTuple):
 def call(function, kwargs, what="your function"):
     """Call the learner's code on copies of the inputs, in the signature's order (the learner may name the
     parameters as they like); any exception becomes a WrongAnswer that names it."""
+    return call_on(function, copy.deepcopy(kwargs), what)
+
+
+def _same(a, b):
+    """Whether an input is unchanged: arrays equal (nan where nan), dicts and sequences entry by entry."""
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=b.dtype.kind == "f")
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
+    if isinstance(b, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a is b or a == b
+
+
+def call_on(function, kwargs, what="your function"):
+    """Call the learner's code on these very inputs (no copy), positionally; exceptions become WrongAnswer."""
     try:
-        return function(*copy.deepcopy(list(kwargs.values())))
+        return function(*kwargs.values())
     except NotImplementedError:
         raise WrongAnswer(f"{what} is not written yet: it raised NotImplementedError") from None
     except WrongAnswer:
@@ -50,25 +66,36 @@ def call(function, kwargs, what="your function"):
         raise WrongAnswer(f"{what} raised {type(error).__name__}: {error}") from None
 
 
-def _flatten(out, name="output"):
-    """{path: value} for an output that may nest tuples, lists and dicts of arrays and numbers."""
+def _flatten(out, name="output", like=None):
+    """{path: value} for an output that may nest tuples, lists and dicts of arrays and numbers. With `like` (the
+    expected output), a list or tuple where `like` has an array is read as that array."""
+    if isinstance(like, np.ndarray) and isinstance(out, list | tuple):
+        return {name: out}
     if isinstance(out, dict):
-        return {k: v for key in out for k, v in _flatten(out[key], f"{name}[{key!r}]").items()}
+        sub = like if isinstance(like, dict) else {}
+        return {k: v for key in out for k, v in _flatten(out[key], f"{name}[{key!r}]", sub.get(key)).items()}
     if isinstance(out, tuple | list):
-        return {k: v for i, item in enumerate(out) for k, v in _flatten(item, f"{name}[{i}]").items()}
+        sub = like if isinstance(like, tuple | list) and len(like) == len(out) else [None] * len(out)
+        return {k: v for i, item in enumerate(out) for k, v in _flatten(item, f"{name}[{i}]", sub[i]).items()}
     return {name: out}
 
 
 def difference(got, want, atol=1e-8, rtol=1e-6):
     """None when `got` matches `want` (same structure, shapes and values to the tolerances), else a short
     description of the first difference that names where it is but not the values it should hold."""
-    got_parts, want_parts = _flatten(got), _flatten(want)
+    if got is None and want is not None:
+        return "the function returned None: is a `return` missing?"
+    got_parts, want_parts = _flatten(got, like=want), _flatten(want)
     if set(got_parts) != set(want_parts):
         return (f"the result has the parts {sorted(got_parts)}, expected {sorted(want_parts)} (check what the "
                 "function returns: a tuple, a dict with which names?)")
     for path, w in want_parts.items():
         g = got_parts[path]
-        w = np.asarray(w)
+        w, kind = np.asarray(w), np.asarray(g).dtype
+        if w.dtype.kind in "iu" and kind.kind not in "iu":
+            return f"{path} has dtype {kind}, expected integers"
+        if w.dtype.kind == "f" and kind.kind == "f" and kind.itemsize < w.dtype.itemsize:
+            return f"{path} has dtype {kind}, expected {w.dtype}: a smaller float loses digits"
         try:
             g = np.asarray(g, dtype=np.float64 if w.dtype.kind == "f" else None)
         except (TypeError, ValueError):
@@ -105,7 +132,12 @@ def check_function(learner, reference, cases, mistakes=(), what="your function",
     for case in cases:
         kwargs = case.make(rng)
         want = reference(*copy.deepcopy(list(kwargs.values())))
-        got = call(learner, kwargs, what)
+        given = copy.deepcopy(kwargs)
+        got = call_on(learner, given, what)
+        changed = [name for name in kwargs if not _same(given[name], kwargs[name])]
+        if changed:
+            raise WrongAnswer(f"on {case.label}: {what} changes its argument {changed[0]!r} in place; work on a "
+                              "copy (the caller still needs it)")
         problem = difference(got, want)
         if problem is None:
             continue

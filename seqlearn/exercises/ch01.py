@@ -5,7 +5,7 @@ Every expected answer follows from the column-vector convention of the course: W
 """
 
 from seqlearn.diagrams import ARCHITECTURES
-from seqlearn.exercises import passed, require
+from seqlearn.exercises import passed, reads_answer, require
 from seqlearn.exercises.build import call
 
 # Exercise 1: every parameter shape for D = 10 inputs, H = 32 hidden units, O = 5 outputs.
@@ -76,6 +76,7 @@ def check_wrong_shape(answer):
     passed("W_hy is (O, H) = (3, 16); the note's (16, 3) is d2l's row-form W_hq, mixed into column-vector math.")
 
 
+@reads_answer
 def check_batched_shapes(answer):
     """Exercise 5. 16 sentences padded to 20 tokens, 50-wide embeddings, H = 64, time-major arrays.
 

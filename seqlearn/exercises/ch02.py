@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from seqlearn.batching import pad_batch
-from seqlearn.exercises import passed, require
+from seqlearn.exercises import passed, reads_answer, require
 from seqlearn.exercises.build import Case, Mistake, call, check_function, check_gradients
 from seqlearn.one_hot import one_hot
 from seqlearn.text import tokenise_chars, tokenise_words
@@ -78,6 +78,7 @@ def check_batch_bytes(batch_bytes):
            "whatever T and N are.")
 
 
+@reads_answer
 def check_padding_mask(mask):
     """Exercise 3: the (T_max, N) boolean mask of a time-major padded batch with lengths LENGTHS."""
     want = pad_batch([[1] * n for n in LENGTHS], pad_id=0).mask

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from seqlearn.exercises import passed, require
+from seqlearn.exercises import passed, reads_answer, require
 from seqlearn.exercises.build import Case, Mistake, check_function
 from seqlearn.scratch import rnn_forward, rnn_step_forward
 
@@ -29,6 +29,7 @@ def check_parameter_count(answer):
     passed(f"{want:,}: layer 1 reads the 28 inputs, layer 2 reads layer 1's 256 states.")
 
 
+@reads_answer
 def check_relu_step(h_t):
     """Exercise 2: h_t for STEP with the relu nonlinearity, as an array of shape (1, 3)."""
     want, _, _ = rnn_step_forward(STEP["x_t"], STEP["h_prev"], STEP["params"], "relu")
@@ -54,6 +55,7 @@ def check_derivative_maxima(answer):
            "a gradient where plain tanh at most passes it on.")
 
 
+@reads_answer
 def check_output_shapes(answer):
     """Exercise 4: shapes of `out` and `h_n` from torch.nn.RNN(10, 20, num_layers=3) on x of shape (7, 4, 10)."""
     want = {"out": (7, 4, 20), "h_n": (3, 4, 20)}

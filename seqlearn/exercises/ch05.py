@@ -11,7 +11,7 @@ import numpy as np
 
 from seqlearn import metrics, sampling
 from seqlearn.exercises import passed, require
-from seqlearn.exercises.build import Case, Mistake, check_function
+from seqlearn.exercises.build import Case, Mistake, call, check_function
 
 
 # Exercise 1: the chain rule. The last conditional is P(<eos> | the whole sentence).
@@ -238,4 +238,9 @@ def check_next_token_distribution(next_token_distribution):
             "that is the package's own next_token_distribution: write yours")
     check_function(next_token_distribution, reference_distribution, DISTRIBUTION_CASES, DISTRIBUTION_MISTAKES,
                    "next_token_distribution")
+    logits = 3 * np.random.default_rng().normal(size=9)  # the comparison allows 1e-8: "exactly 0" is checked here
+    p = np.asarray(call(next_token_distribution, {"logits": logits, "temperature": 1.0, "top_k": 2},
+                        "next_token_distribution"))
+    require(np.all(p[np.argsort(logits)[:-2]] == 0), "the tokens outside the top k must get probability exactly 0 "
+            "(give their logits -inf), not merely a small one")
     passed("softmax(logits / temperature) over the k largest logits, zero elsewhere, safe for any logits.")

@@ -56,7 +56,7 @@ def check_gradient_bound(gradient_bound):
 
 # Exercise 2: how many steps until a geometric decay leaves a given fraction.
 STEPS_CASES = [Case(f"steps_until({rate}, {fraction})", lambda _, r=rate, f=fraction: {"rate": r, "fraction": f})
-               for rate, fraction in ((0.9, 0.01), (0.5, 0.001), (0.99, 0.5), (0.3, 0.2))]
+               for rate, fraction in ((0.9, 0.01), (0.5, 0.25), (0.5, 0.001), (0.99, 0.5), (0.3, 0.2))]
 
 
 def reference_steps_until(rate, fraction, extra=0):
@@ -171,10 +171,6 @@ def check_clip_by_global_norm(clip):
         cases = [Case(f"{case.label}, {what}", case.make) for case in CLIP_CASES]
         mistakes = [Mistake(m.hint, _part(m.function, i)) for m in CLIP_MISTAKES]
         check_function(_part(clip, i), _part(reference_clip, i), cases, mistakes, "clip_by_global_norm")
-    grads = {"W": np.arange(6.0).reshape(2, 3), "b": np.array([3.0, -4.0])}  # global norm above 1
-    clip(grads, 1.0)
-    require(np.array_equal(grads["W"], np.arange(6.0).reshape(2, 3)) and np.array_equal(grads["b"], [3, -4]),
-            "clip_by_global_norm changed the arrays it was given: return new ones, the caller may still need them")
     passed("one factor for all the arrays, applied only above max_norm: a shorter step in the same direction.")
 
 
