@@ -94,6 +94,7 @@ def test_build_it_clip_by_global_norm():
 
     assert "changes its argument 'grads' in place" in message(ch06.check_clip_by_global_norm, in_place)
     assert "return a pair" in message(ch06.check_clip_by_global_norm, lambda grads, max_norm: grads)
+    assert "the wrong way round" in message(ch06.check_clip_by_global_norm, lambda g, m: clip(g, m)[::-1])
 
 
 def test_clip_reference_is_the_package_and_scales_only_above_max_norm():

@@ -93,8 +93,8 @@ def check_truncation(truncated_reach):
 
     def as_pair(T, k, t):  # the chunk starts may come in any sequence
         out = truncated_reach(T, k, t)
-        require(isinstance(out, tuple | list) and len(out) == 2,
-                f"return a pair (chunk_starts, earliest), not a {type(out).__name__}")
+        require(isinstance(out, tuple | list) and len(out) == 2 and not np.isscalar(out[0]),
+                "return a pair (chunk_starts, earliest): a sequence of steps, then one step")
         return np.asarray(list(out[0])), out[1]
     check_function(as_pair, reference_reach, REACH_CASES, REACH_MISTAKES, "truncated_reach")
     passed("each loss sends gradient back only to the first step of its own chunk.")

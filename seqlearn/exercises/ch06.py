@@ -157,8 +157,11 @@ def _part(clip, i):
     """The i-th part of what `clip` returns, once it is seen to return a (dict, norm) pair."""
     def part(grads, max_norm):
         out = clip(grads, max_norm)
-        require(isinstance(out, tuple | list) and len(out) == 2 and isinstance(out[0], dict), "return a pair (a "
-                f"dict of the clipped arrays, the global norm before clipping), not a {type(out).__name__}")
+        pair = isinstance(out, tuple | list) and len(out) == 2
+        require(not (pair and isinstance(out[1], dict)), "the pair is the wrong way round: (the dict of the clipped "
+                "arrays, the global norm before clipping)")
+        require(pair and isinstance(out[0], dict), "return a pair (a dict of the clipped arrays, the global norm "
+                f"before clipping), not a {type(out).__name__}")
         return out[i]
     return part
 
