@@ -21,7 +21,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_int_array, check_positive, check_positive_int, check_rng
+from seqlearn.checks import (
+    check_choice,
+    check_int_array,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_rng,
+)
 from seqlearn.models import TORCH_CELLS, evaluating
 from seqlearn.tasks import recall_task
 from seqlearn.training import training_step
@@ -124,8 +131,7 @@ def train_recall(model, delay, steps, rng, batch_size=64, lr=3e-3, clip=1.0, len
     check_positive_int("eval_size", eval_size)
     check_positive("lr", lr)
     check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
-    if clip is not None and not clip > 0:
-        raise ValueError(f"clip must be a positive max norm or None, got {clip}")
+    check_number("clip", clip, "a positive max norm or None", lambda v: v > 0, allow_none=True)
     num_symbols = model.config["num_classes"]
     num_distractors = model.config["num_inputs"] - num_symbols
     if num_distractors < 1:

@@ -20,11 +20,17 @@ import numpy as np
 from seqlearn.checks import check_positive_int, check_rng
 
 
-def next_token_distribution(logits, temperature=1.0, top_k=None):
-    """logits (V,) -> probabilities (V,) after temperature and top-k. temperature must be > 0."""
+def check_logits(logits):
+    """A non-empty vector of scores (V,), as float64."""
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim != 1 or logits.size == 0:
         raise ValueError(f"logits must be a non-empty vector (V,), got shape {logits.shape}")
+    return logits
+
+
+def next_token_distribution(logits, temperature=1.0, top_k=None):
+    """logits (V,) -> probabilities (V,) after temperature and top-k. temperature must be > 0."""
+    logits = check_logits(logits)
     if not temperature > 0:
         raise ValueError(f"temperature must be positive here (use sample_next(..., temperature=0) for greedy), "
                          f"got {temperature}")
@@ -46,9 +52,7 @@ def sample_next(logits, rng, temperature=1.0, top_k=None):
     p = next_token_distribution(logits, temperature, top_k): exactly `rng.choice(V, p=p)`. Every argument is
     checked, even where greedy would not use it, so a wrong temperature or top_k never passes silently.
     """
-    logits = np.asarray(logits, dtype=np.float64)
-    if logits.ndim != 1 or logits.size == 0:
-        raise ValueError(f"logits must be a non-empty vector (V,), got shape {logits.shape}")
+    logits = check_logits(logits)
     check_rng(rng, allow_none=True)
     if not temperature >= 0:
         raise ValueError(f"temperature must be at least 0 (0 means greedy), got {temperature}")

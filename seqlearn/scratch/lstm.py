@@ -85,16 +85,23 @@ class LSTMStepCache(NamedTuple):
     params: dict
 
 
-def check_lstm_state(name, state, N, H, dtype, parts=("h0", "c0")):
-    """An LSTM state, the pair `parts` = (h, c), each (N, H) in x's dtype; zeros for None (or either entry None)."""
+def state_pair(name, state, parts=("h0", "c0"), kind=""):
+    """The two entries of an LSTM state (h, c): a tuple or list of two, each possibly None; (None, None) for
+    None. `kind` adds to the message where the pair is expected, e.g. " for an LSTM"."""
     if state is None:
-        state = (None, None)
+        return None, None
     if not isinstance(state, tuple | list):
-        raise TypeError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) or None, got {type(state).__name__}")
+        raise TypeError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) or None{kind}, got {type(state).__name__}")
     if len(state) != 2:
         raise ValueError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) of two arrays, got a "
                          f"{type(state).__name__} of length {len(state)}")
-    return tuple(check_state(part, s, N, H, dtype) for part, s in zip(parts, state, strict=True))
+    return tuple(state)
+
+
+def check_lstm_state(name, state, N, H, dtype, parts=("h0", "c0")):
+    """An LSTM state, the pair `parts` = (h, c), each (N, H) in x's dtype; zeros for None (or either entry None)."""
+    return tuple(check_state(part, s, N, H, dtype) for part, s in zip(parts, state_pair(name, state, parts),
+                                                                           strict=True))
 
 
 def lstm_step_forward(x_t, state_prev, params):

@@ -43,7 +43,7 @@ from seqlearn.checks import (
     check_upstream,
 )
 from seqlearn.scratch.gru import check_gru_params, gru_backward, gru_forward, init_gru_params
-from seqlearn.scratch.lstm import check_lstm_params, init_lstm_params, lstm_backward, lstm_forward
+from seqlearn.scratch.lstm import check_lstm_params, init_lstm_params, lstm_backward, lstm_forward, state_pair
 from seqlearn.scratch.rnn import check_rnn_params, init_rnn_params, rnn_backward, rnn_forward
 
 CELLS = ("rnn", "lstm", "gru")
@@ -122,15 +122,8 @@ def _states(cell, state, shape, dtype, name="state0", parts=("h0", "c0")):
     for None, and c None but for the LSTM."""
     if cell != "lstm":
         return check_upstream(parts[0], state, shape, STATES, dtype), None
-    if state is None:
-        state = (None, None)
-    if not isinstance(state, tuple | list):
-        raise TypeError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) or None for an LSTM, got "
-                        f"{type(state).__name__}")
-    if len(state) != 2:
-        raise ValueError(f"{name} must be a tuple ({parts[0]}, {parts[1]}) of two arrays, got a "
-                         f"{type(state).__name__} of length {len(state)}")
-    return tuple(check_upstream(part, s, shape, STATES, dtype) for part, s in zip(parts, state, strict=True))
+    pair = state_pair(name, state, parts, kind=" for an LSTM")
+    return tuple(check_upstream(part, s, shape, STATES, dtype) for part, s in zip(parts, pair, strict=True))
 
 
 def _layer_state(h, c, i):
