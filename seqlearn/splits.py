@@ -1,23 +1,67 @@
-"""The held-out split every language-modelling figure in the course uses.
+"""The held-out splits that every language-modelling figure in the course uses.
 
-The Time Machine, preprocessed as d2l does (`letters_only`: letters and single spaces, lowercased), tokenised
-by character, with a vocabulary built on the training part. The last `val_fraction` of the book is held out:
-it is never trained on, and every perplexity the course reports is measured on it.
+Three parts, each with its one job (the protocol of chapter 5):
+- **train**: the model (and the vocabulary) is fitted on it;
+- **validation**: every choice is made on it (n-gram order, epochs, recipe, which model);
+- **test**: one final score, after every choice is made; nothing is ever tuned on it.
+
+`time_machine_char_split`: The Time Machine, preprocessed as d2l does (`letters_only`: letters and single
+spaces, lowercased), tokenised by character, cut at fixed positions into three contiguous parts (80/10/10 by
+default), so the test text is a later stretch of the book that nothing has seen. The vocabulary is built on the
+training part alone.
+
+`names_split`: the names list, de-duplicated first (the file repeats names, and a repeated name would sit on both
+sides of the split, so held-out figures would include memorised names), then shuffled with a seed and cut 80/10/10.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.data import load_time_machine
+from seqlearn.checks import check_positive_int
+from seqlearn.data import load_names, load_time_machine
 from seqlearn.text import letters_only, tokenise_chars
 from seqlearn.vocab import UNK, Vocab
 
 
-def time_machine_char_split(val_fraction=0.1):
-    """-> (vocab, train_ids, val_ids); ids are 1-D int64 arrays, the split is at a fixed position."""
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+class LanguageModelSplit(NamedTuple):
+    """vocab (built on train), and train, val, test: 1-D int64 id arrays, consecutive stretches of one text."""
+
+    vocab: Vocab
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+
+def _cuts(n, val_fraction, test_fraction):
+    """Where train ends and where test starts, for n items; each part gets at least one item."""
+    for name, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f < 1:
+            raise ValueError(f"{name} must be a number in (0, 1), got {f!r}")
+    if val_fraction + test_fraction >= 1:
+        raise ValueError(f"val_fraction + test_fraction must be below 1 (something must be left to train on), "
+                         f"got {val_fraction} + {test_fraction}")
+    train_end = int(round(n * (1 - val_fraction - test_fraction)))
+    test_start = int(round(n * (1 - test_fraction)))
+    if not 0 < train_end < test_start < n:
+        raise ValueError(f"{n} items cannot be cut into train/val/test with fractions {val_fraction} and "
+                         f"{test_fraction}: a part would be empty")
+    return train_end, test_start
+
+
+def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
+    """-> LanguageModelSplit(vocab, train, val, test) of The Time Machine's characters, in the book's order."""
     chars = tokenise_chars(letters_only(load_time_machine()))
-    cut = int(round(len(chars) * (1 - val_fraction)))
-    vocab = Vocab(chars[:cut], reserved=[UNK])
+    train_end, test_start = _cuts(len(chars), val_fraction, test_fraction)
+    vocab = Vocab(chars[:train_end], reserved=[UNK])
     ids = np.array(vocab.encode(chars), dtype=np.int64)
-    return vocab, ids[:cut], ids[cut:]
+    return LanguageModelSplit(vocab, ids[:train_end], ids[train_end:test_start], ids[test_start:])
+
+
+def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
+    """-> (train, val, test): lists of distinct names (each occurs in one part only), shuffled by `seed`."""
+    check_positive_int("seed", seed, minimum=0)
+    names = list(dict.fromkeys(load_names()))  # distinct, in the file's order
+    names = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
+    train_end, test_start = _cuts(len(names), val_fraction, test_fraction)
+    return names[:train_end], names[train_end:test_start], names[test_start:]

@@ -1,18 +1,46 @@
 import numpy as np
 import pytest
 
-from seqlearn.splits import time_machine_char_split
+from seqlearn.data import load_names
+from seqlearn.splits import names_split, time_machine_char_split
 
 
 @pytest.mark.corpora
 def test_time_machine_split():
-    vocab, train, val = time_machine_char_split()
+    vocab, train, val, test = time_machine_char_split()
+    n = len(train) + len(val) + len(test)
     assert len(vocab) == 28  # <unk>, space and 26 letters
-    assert len(val) == pytest.approx(0.1 * (len(train) + len(val)), abs=1)
-    assert train.dtype == val.dtype == np.int64 and val.max() < len(vocab)
-    assert "".join(vocab.decode(val[:20])) == "".join(vocab.decode(val[:20])).lower()
+    assert len(val) == pytest.approx(0.1 * n, abs=1) and len(test) == pytest.approx(0.1 * n, abs=1)
+    assert train.dtype == val.dtype == test.dtype == np.int64 and max(val.max(), test.max()) < len(vocab)
+    assert "".join(vocab.decode(test[:20])) == "".join(vocab.decode(test[:20])).lower()
 
 
-def test_bad_fraction():
-    with pytest.raises(ValueError, match=r"val_fraction must be in \(0, 1\), got 1.5"):
-        time_machine_char_split(1.5)
+@pytest.mark.corpora
+def test_time_machine_split_is_contiguous_and_vocab_from_train():
+    whole = time_machine_char_split(0.2, 0.3)
+    small = time_machine_char_split()
+    def text(split):
+        return "".join(split.vocab.decode(np.concatenate([split.train, split.val, split.test])))
+    assert text(whole) == text(small)  # the same book, cut at other places
+    assert len(whole.test) == pytest.approx(0.3 * len(text(whole)), abs=1)
+    assert set(whole.vocab.decode(whole.train)) == set(whole.vocab.id_to_token) - {"<unk>"}  # every token from train
+
+
+@pytest.mark.corpora
+def test_names_split_has_no_name_on_two_sides():
+    train, val, test = names_split()
+    assert len(set(train) | set(val) | set(test)) == len(train) + len(val) + len(test)
+    assert set(train + val + test) == set(load_names())
+    assert len(test) == pytest.approx(0.1 * len(set(load_names())), abs=1)
+    assert names_split(seed=1)[2] != test and names_split()[2] == test
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1.5, 0.1), r"val_fraction must be a number in \(0, 1\), got 1.5"),
+    ((0.1, True), r"test_fraction must be a number in \(0, 1\), got True"),
+    ((0.5, 0.5), r"val_fraction \+ test_fraction must be below 1"),
+    ((1e-9, 0.1), r"cannot be cut into train/val/test .* a part would be empty"),
+])
+def test_bad_fractions(args, message):
+    with pytest.raises(ValueError, match=message):
+        time_machine_char_split(*args)
