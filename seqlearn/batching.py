@@ -5,8 +5,9 @@ time steps by N = `batch_size` sequences. Targets are the inputs shifted by one 
 
 - `random_batches`: windows cut at a random offset and shuffled. Consecutive batches are unrelated, so a
   model must start each batch from a fresh hidden state.
-- `sequential_batches`: row j of batch k+1 continues row j of batch k, so a model may carry its hidden
-  state across batches (stateful training, truncated BPTT).
+- `sequential_batches`: column j of batch k+1 continues column j of batch k (its first token follows the last
+  token of column j in batch k), so a model may carry its hidden state across batches: row j of the (N, H)
+  state belongs to column j (stateful training, truncated BPTT).
 Both drop the tokens that do not fill a whole window (fewer than `num_steps * batch_size` of them);
 the random offset changes which ones, so no token is always left out.
 
@@ -52,17 +53,17 @@ def random_batches(ids, batch_size, num_steps, rng):
 
 
 def sequential_batches(ids, batch_size, num_steps, rng=None):
-    """Yield (X, Y), each (num_steps, batch_size); row j of each batch continues row j of the last one.
+    """Yield (X, Y), each (num_steps, batch_size); column j of each batch continues column j of the last one.
 
     `rng` (optional) picks a random starting offset; without it the first token is used first.
     """
     ids = _check(ids, batch_size, num_steps)
     if rng is not None:
         ids = _random_offset(ids, batch_size, num_steps, rng)
-    per_row = (len(ids) - 1) // batch_size
-    inputs = ids[: batch_size * per_row].reshape(batch_size, per_row).T  # (L, N): each column a stream
-    targets = ids[1: batch_size * per_row + 1].reshape(batch_size, per_row).T
-    for t in range(0, per_row // num_steps * num_steps, num_steps):
+    per_stream = (len(ids) - 1) // batch_size
+    inputs = ids[: batch_size * per_stream].reshape(batch_size, per_stream).T  # (L, N): each column a stream
+    targets = ids[1: batch_size * per_stream + 1].reshape(batch_size, per_stream).T
+    for t in range(0, per_stream // num_steps * num_steps, num_steps):
         yield inputs[t:t + num_steps], targets[t:t + num_steps]
 
 

@@ -42,6 +42,11 @@ NAMES = Corpus(
     "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt",
     "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d",
 )
+WEATHER = Corpus(  # daily weather, Seattle and New York, 2012-2015 (NOAA via vega-datasets; a CSV)
+    "weather.csv",
+    "https://raw.githubusercontent.com/vega/vega-datasets/v3.2.1/data/weather.csv",
+    "27219f1ca8dbd94c9b6f4b9f4f52ab2f1eb33dfdcf719cd9fc6481ed50b74549",
+)
 
 
 class CorpusError(OSError):

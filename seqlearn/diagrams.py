@@ -56,7 +56,8 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
 
     one-to-many uses T_y (its dashed arrows: each prediction is fed into the next step, as when generating);
     many-to-one and many-to-many-equal use T_x; many-to-many-unequal draws an encoder of T_x steps followed
-    by a decoder of T_y steps. An unknown `kind` is a ValueError that lists the valid ones.
+    by a decoder of T_y steps, whose inputs are <bos> and then the previous targets y⟨1⟩ ... y⟨T_y - 1⟩.
+    An unknown `kind` is a ValueError that lists the valid ones.
     """
     check_choice("kind", kind, ARCHITECTURES)
     check_positive_int("T_x", T_x)
@@ -69,6 +70,10 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
         if t in inputs:
             _box(ax, t, 0, "x", f"x⟨{inputs.index(t) + 1}⟩")
             _arrow(ax, (t, 0), (t, 1))
+        elif kind == "many-to-many-unequal":  # the decoder reads <bos>, then the previous target y⟨t-1⟩
+            s = t - T_x
+            _box(ax, t, 0, "y", "<bos>" if s == 0 else f"y⟨{s}⟩")
+            _arrow(ax, (t, 0), (t, 1))
         if t in outputs:
             _box(ax, t, 2, "y", f"ŷ⟨{outputs.index(t) + 1}⟩")
             _arrow(ax, (t, 1), (t, 2))
@@ -76,12 +81,14 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
             _arrow(ax, (t - 1, 1), (t, 1))
         if kind == "one-to-many" and t + 1 < steps:
             _arrow(ax, (t, 2), (t + 1, 1), dashed=True)
-    if kind == "many-to-many-unequal":  # name the two halves in the empty rows
+    bottom = -0.5
+    if kind == "many-to-many-unequal":  # name the two halves below them
+        bottom = -0.9
         ax.axvline(T_x - 0.5, color="0.6", ls=":", lw=1)
-        ax.text((T_x - 1) / 2, 2, "encoder", ha="center", va="center", fontsize=10, style="italic", color=GREY)
-        ax.text(T_x + (T_y - 1) / 2, 0, "decoder", ha="center", va="center", fontsize=10, style="italic", color=GREY)
+        for centre, name in (((T_x - 1) / 2, "encoder"), (T_x + (T_y - 1) / 2, "decoder")):
+            ax.text(centre, -0.65, name, ha="center", va="center", fontsize=10, style="italic", color=GREY)
     ax.set_xlim(-0.7, steps - 0.3)
-    ax.set_ylim(-0.5, 2.5)
+    ax.set_ylim(bottom, 2.5)
     ax.set_title(TITLES[kind], fontsize=11)
     ax.axis("off")
     return ax.figure

@@ -7,7 +7,7 @@ from seqlearn.batching import pad_batch, random_batches, sequential_batches
 
 
 @given(st.integers(1, 4), st.integers(1, 5), st.integers(0, 30), st.integers(0, 2**32 - 1))
-def test_sequential_batches_continue_each_row(batch_size, num_steps, extra, seed):
+def test_sequential_batches_continue_each_column(batch_size, num_steps, extra, seed):
     ids = np.arange(batch_size * num_steps + 1 + extra)
     batches = list(sequential_batches(ids, batch_size, num_steps, rng=np.random.default_rng(seed)))
     assert batches
@@ -16,6 +16,18 @@ def test_sequential_batches_continue_each_row(batch_size, num_steps, extra, seed
         np.testing.assert_array_equal(Y, X + 1)  # targets are the next token
     stream = np.concatenate([X for X, _ in batches], axis=0)  # (L, N): each column must be contiguous
     assert (np.diff(stream, axis=0) == 1).all()
+
+
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(0, 30), st.integers(0, 2**32 - 1))
+def test_next_batch_column_j_starts_where_column_j_ended(batch_size, num_steps, extra, seed):
+    """Time-major (T, N): column j of batch k+1 starts with the token after the last of column j in batch k."""
+    ids = np.arange(batch_size * num_steps * 4 + 1 + extra)  # at least three batches after the random offset
+    batches = list(sequential_batches(ids, batch_size, num_steps, rng=np.random.default_rng(seed)))
+    assert len(batches) >= 3
+    for (X, Y), (X_next, _) in zip(batches[:-1], batches[1:], strict=True):
+        for j in range(batch_size):
+            assert X_next[0, j] == X[-1, j] + 1  # the next batch's column j starts where this column j ended
+            assert X_next[0, j] == Y[-1, j]  # which is the last target of this column: no token skipped
 
 
 @given(st.integers(1, 4), st.integers(1, 5), st.integers(0, 30), st.integers(0, 2**32 - 1))

@@ -95,3 +95,15 @@ def test_real_corpora_are_verified_and_loaded():
     assert len(data.load_tiny_shakespeare()) == 1_115_394
     names = data.load_names()
     assert len(names) == 32_033 and names[:3] == ["emma", "olivia", "ava"]
+
+
+@pytest.mark.corpora
+@pytest.mark.parametrize("corpus", [data.TIME_MACHINE, data.TINY_SHAKESPEARE, data.NAMES, data.WEATHER])
+def test_every_corpus_matches_its_entry_in_sources(corpus):
+    """The address and checksum in the package are the ones ../shared/data/SOURCES.md gives, and the file found
+    (through SEQLEARN_DATA_DIR in CI) has that checksum."""
+    path = corpus_path(corpus)
+    sources = (path.parent / "SOURCES.md").read_text() if (path.parent / "SOURCES.md").exists() else None
+    if sources is not None:
+        assert corpus.sha256 in sources and corpus.filename in sources
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == corpus.sha256

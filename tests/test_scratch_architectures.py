@@ -4,9 +4,11 @@ import torch
 
 from seqlearn.convert import params_to_torch
 from seqlearn.gradcheck import grad_check
+from seqlearn.one_hot import one_hot
 from seqlearn.scratch import (
     encoder_decoder_backward,
     encoder_decoder_forward,
+    encoder_decoder_generate,
     encoder_decoder_loss,
     generate,
     init_model_params,
@@ -19,6 +21,7 @@ from seqlearn.scratch import (
     many_to_one_loss,
     rnn_backward,
     rnn_forward,
+    teacher_forcing_inputs,
 )
 from seqlearn.scratch.output import softmax_cross_entropy
 
@@ -75,18 +78,82 @@ def test_many_to_one_gradient_check():
 def test_encoder_decoder_gradient_check():
     rng = np.random.default_rng(3)
     encoder = init_rnn_params(3, 4, rng)
-    decoder = init_model_params(2, 4, 2, rng)
-    x, dec_in = rng.normal(size=(5, 2, 3)), rng.normal(size=(3, 2, 2))  # T_x = 5, T_y = 3
-    targets = rng.integers(0, 2, size=(3, 2))
-    _, enc_grads, dec_grads = encoder_decoder_loss(x, dec_in, targets, encoder, decoder)
+    decoder = init_model_params(3, 4, 2, rng)  # C = 2 classes; it reads C + 1 = 3 inputs: the classes and <bos>
+    x, targets = rng.normal(size=(5, 2, 3)), rng.integers(0, 2, size=(3, 2))  # T_x = 5, T_y = 3
+    _, enc_grads, dec_grads = encoder_decoder_loss(x, targets, encoder, decoder)
 
     def loss():
-        return encoder_decoder_loss(x, dec_in, targets, encoder, decoder)[0]
+        return encoder_decoder_loss(x, targets, encoder, decoder)[0]
 
     prefixed = {f"enc_{k}": v for k, v in encoder.items()} | {f"dec_{k}": v for k, v in decoder.items()}
     analytic = {f"enc_{k}": v for k, v in enc_grads.items()} | {f"dec_{k}": v for k, v in dec_grads.items()}
     report = grad_check(loss, prefixed, analytic)
     assert report.passed(1e-6), report
+
+
+def test_teacher_forcing_inputs_start_with_bos():
+    targets = np.array([[0, 2], [1, 0], [2, 2]])  # T_y = 3, N = 2, C = 3
+    inputs = teacher_forcing_inputs(targets, 3)
+    assert inputs.shape == (3, 2, 4) and inputs.dtype == np.float64
+    np.testing.assert_array_equal(inputs.argmax(-1), [[3, 3], [0, 2], [1, 0]])  # <bos> = 3, then y⟨t-1⟩
+    np.testing.assert_array_equal(inputs.sum(-1), np.ones((3, 2)))  # one-hot
+    # <bos> is not class 0: a start and a previous target of class 0 are different inputs
+    assert not np.array_equal(inputs[0, 0], inputs[1, 1])
+    assert teacher_forcing_inputs(targets, 3, np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match=r"targets must be class ids in \[0, 2\]; id 3 is <bos>"):
+        teacher_forcing_inputs(np.array([[3]]), 3)
+
+
+def test_encoder_decoder_matches_torch():
+    """The loss and every gradient, against nn.RNN encoder and decoder and nn.Linear, in float64."""
+    rng = np.random.default_rng(14)
+    D, H, C, T_x, T_y, N = 3, 4, 5, 6, 4, 3
+    encoder, decoder = init_rnn_params(D, H, rng), init_model_params(C + 1, H, C, rng)
+    x, targets = rng.normal(size=(T_x, N, D)), rng.integers(0, C, size=(T_y, N))
+    loss, enc_grads, dec_grads = encoder_decoder_loss(x, targets, encoder, decoder)  # reduction="sum"
+
+    enc_rnn = params_to_torch(encoder, torch.nn.RNN(D, H).double())
+    dec_rnn, head = torch_model(decoder)
+    previous = np.concatenate([np.full((1, N), C), targets[:-1]])  # <bos> = C, then the targets shifted
+    dec_in = torch.nn.functional.one_hot(torch.from_numpy(previous), C + 1).double()
+    _, h_enc = enc_rnn(torch.from_numpy(x))
+    out, _ = dec_rnn(dec_in, h_enc)
+    ref = torch.nn.functional.cross_entropy(head(out).reshape(-1, C), torch.from_numpy(targets).reshape(-1),
+                                            reduction="sum")
+    ref.backward()
+    assert abs(loss - ref.item()) < 1e-10
+    for grads, rnn in ((enc_grads, enc_rnn), (dec_grads, dec_rnn)):
+        np.testing.assert_allclose(grads["W_xh"], rnn.weight_ih_l0.grad.numpy(), rtol=0, atol=1e-10)
+        np.testing.assert_allclose(grads["W_hh"], rnn.weight_hh_l0.grad.numpy(), rtol=0, atol=1e-10)
+        np.testing.assert_allclose(grads["b_h"], rnn.bias_ih_l0.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(dec_grads["W_hy"], head.weight.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(dec_grads["b_y"], head.bias.grad.numpy(), rtol=0, atol=1e-10)
+
+
+def test_encoder_decoder_generate_feeds_back_its_predictions():
+    rng = np.random.default_rng(15)
+    C = 4
+    encoder, decoder = init_rnn_params(3, 6, rng), init_model_params(C + 1, 6, C, rng)
+    x = rng.normal(size=(5, 3, 3))
+    ids = encoder_decoder_generate(x, encoder, decoder, steps=6)
+    assert ids.shape == (6, 3) and ((0 <= ids) & (ids < C)).all()
+    # Teacher forcing on its own predictions reproduces them: both read <bos>, then the previous id.
+    logits, _, _ = encoder_decoder_forward(x, teacher_forcing_inputs(ids, C), encoder, decoder)
+    np.testing.assert_array_equal(logits.argmax(-1), ids)
+    # The first step reads <bos>, not class 0: starting from class 0 changes the first prediction's logits.
+    class_0 = teacher_forcing_inputs(ids, C)
+    class_0[0] = one_hot(np.zeros(3, int), C + 1)
+    assert not np.allclose(encoder_decoder_forward(x, class_0, encoder, decoder)[0][0], logits[0])
+
+
+def test_encoder_decoder_needs_a_bos_input():
+    rng = np.random.default_rng(16)
+    encoder, decoder = init_rnn_params(3, 4, rng), init_model_params(2, 4, 2, rng)  # reads C = 2, no room for <bos>
+    x, targets = rng.normal(size=(4, 1, 3)), np.zeros((2, 1), int)
+    with pytest.raises(ValueError, match=r"its W_xh needs C \+ 1 = 3 columns; got 2"):
+        encoder_decoder_loss(x, targets, encoder, decoder)
+    with pytest.raises(ValueError, match=r"its W_xh needs C \+ 1 = 3 columns; got 2"):
+        encoder_decoder_generate(x, encoder, decoder, 3)
 
 
 def linear_loss_check(forward, backward, inputs, params, rng, **options):
@@ -204,11 +271,17 @@ def test_encoder_decoder_forward_backward_inputs_gradient_check():
     x, dec_in = rng.normal(size=(4, 2, 3)), rng.normal(size=(2, 2, 2))
     logits, _, cache = encoder_decoder_forward(x, dec_in, encoder, decoder)
     assert logits.shape == (2, 2, 3)  # T_y steps, not T_x
-    targets = rng.integers(0, 3, size=(2, 2))
-    _, dlogits = softmax_cross_entropy(logits, targets)
-    dx, ddec_in, _, _ = encoder_decoder_backward(dlogits, cache)
-    report = grad_check(lambda: encoder_decoder_loss(x, dec_in, targets, encoder, decoder)[0],
-                        {"x": x, "dec_in": dec_in}, {"x": dx, "dec_in": ddec_in})
+    w = rng.normal(size=logits.shape)
+    dx, ddec_in, enc_grads, dec_grads = encoder_decoder_backward(w, cache)
+
+    def loss():
+        return (w * encoder_decoder_forward(x, dec_in, encoder, decoder)[0]).sum()
+
+    inputs = {"x": x, "dec_in": dec_in} | {f"enc_{k}": v for k, v in encoder.items()} \
+        | {f"dec_{k}": v for k, v in decoder.items()}
+    analytic = {"x": dx, "dec_in": ddec_in} | {f"enc_{k}": v for k, v in enc_grads.items()} \
+        | {f"dec_{k}": v for k, v in dec_grads.items()}
+    report = grad_check(loss, inputs, analytic)
     assert report.passed(1e-6), report
 
 

@@ -51,8 +51,9 @@ def check_derivative_maxima(answer):
     # Say how many are wrong, not which: the learner derives each one rather than trying values.
     require(not wrong, f"{len(wrong)} of the 3 values are not right; f(c·a) has slope c·f'(c·a), and each f' is "
                        "steepest at a = 0")
-    passed("scaling the input scales the slope: only LeCun's tanh has a slope above 1 at 0, so it can amplify "
-           "a gradient where plain tanh at most passes it on.")
+    passed("scaling the input scales the slope: only LeCun's tanh has a slope above 1 at 0, so its derivative "
+           "factor alone can enlarge a gradient, where plain tanh's factor is at most 1. A step back also "
+           "multiplies by W_hh, which can enlarge the gradient whatever the activation.")
 
 
 @reads_answer

@@ -41,7 +41,8 @@ the same, faster, and the benchmarks time it.
 - `architectures`: the four architectures with the output layer, returning (logits, h_n, cache):
   `init_model_params`; many-to-many `many_to_many_forward`, `many_to_many_backward`, `many_to_many_loss`;
   many-to-one `many_to_one_forward`, `many_to_one_backward`, `many_to_one_loss`;
-  encoder-decoder `encoder_decoder_forward`, `encoder_decoder_backward`, `encoder_decoder_loss`;
+  encoder-decoder `encoder_decoder_forward`, `encoder_decoder_backward`, `encoder_decoder_loss`,
+  `encoder_decoder_generate`, `teacher_forcing_inputs` (the decoder reads `<bos>` first);
   one-to-many `generate`
 
 The exact converters to and from `torch.nn.RNN`, `nn.LSTM` and `nn.GRU` are in `seqlearn.convert`, where
@@ -51,6 +52,7 @@ PyTorch is expected.
 from seqlearn.scratch.architectures import (
     encoder_decoder_backward,
     encoder_decoder_forward,
+    encoder_decoder_generate,
     encoder_decoder_loss,
     generate,
     init_model_params,
@@ -60,6 +62,7 @@ from seqlearn.scratch.architectures import (
     many_to_one_backward,
     many_to_one_forward,
     many_to_one_loss,
+    teacher_forcing_inputs,
 )
 from seqlearn.scratch.fast import (
     fast_gru_backward,
@@ -113,6 +116,7 @@ __all__ = [
     "chain_forward",
     "encoder_decoder_backward",
     "encoder_decoder_forward",
+    "encoder_decoder_generate",
     "encoder_decoder_loss",
     "fast_gru_backward",
     "fast_gru_forward",
@@ -152,4 +156,5 @@ __all__ = [
     "softmax_cross_entropy",
     "stacked_backward",
     "stacked_forward",
+    "teacher_forcing_inputs",
 ]

@@ -9,7 +9,9 @@ backward, and returns the loss and `grads`.
 - many-to-many, equal lengths (`many_to_many_*`): a prediction at every step (tagging, language models);
 - many-to-one (`many_to_one_*`): one prediction from the last hidden state (classifying a sequence);
 - many-to-many, unequal lengths (`encoder_decoder_*`): an encoder RNN reads x, its last state starts a
-  decoder RNN that is fed the previous target at each step (teacher forcing);
+  decoder RNN. The decoder's inputs are one-hot over the C output classes plus `<bos>` (id C, which no target
+  can be): it reads `<bos>` first, then the previous target (teacher forcing, `teacher_forcing_inputs`) when
+  trained, or its own previous prediction when it writes (`encoder_decoder_generate`);
 - one-to-many (`generate`): one start token, then each prediction is fed back as the next input.
 """
 
@@ -18,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from seqlearn.checks import check_int_array, check_positive_int, check_rng, check_upstream
+from seqlearn.one_hot import one_hot
 from seqlearn.sampling import sample_next
 from seqlearn.scratch.output import affine_backward, affine_forward, softmax_cross_entropy
 from seqlearn.scratch.rnn import init_rnn_params, rnn_backward, rnn_forward, rnn_step_forward
@@ -104,11 +107,38 @@ class EncoderDecoderCache(NamedTuple):
     decoder: ModelCache
 
 
+def teacher_forcing_inputs(targets, num_classes, dtype=np.float64):
+    """targets (T_y, N) class ids in [0, C) -> the decoder's inputs (T_y, N, C + 1), one-hot.
+
+    The decoder's input vocabulary is the C classes plus `<bos>`, id C: step 1 reads `<bos>`, and step t > 1
+    reads target t - 1, the true previous output (teacher forcing). A start input of class 0 instead would
+    look exactly like a previous target of class 0.
+    """
+    C = check_positive_int("num_classes", num_classes)
+    targets = check_int_array("targets", targets, ndim=2)
+    if ((targets < 0) | (targets >= C)).any():
+        raise ValueError(f"targets must be class ids in [0, {C - 1}]; id {C} is <bos>, the decoder's start "
+                         f"input, never a target; got values from {targets.min()} to {targets.max()}")
+    bos = np.full((1, targets.shape[1]), C)
+    return one_hot(np.concatenate([bos, targets[:-1]]), C + 1, dtype=dtype)
+
+
+def _decoder_classes(decoder):
+    """C, the decoder's number of output classes; its W_xh must read C + 1 inputs (the classes and <bos>)."""
+    _rnn_part(decoder)
+    C, D_dec = decoder["W_hy"].shape[0], decoder["W_xh"].shape[1]
+    if D_dec != C + 1:
+        raise ValueError(f"the decoder reads its {C} classes and <bos> one-hot, so its W_xh needs C + 1 = {C + 1} "
+                         f"columns; got {D_dec}")
+    return C
+
+
 def encoder_decoder_forward(x, decoder_inputs, encoder, decoder):
     """x (T_x, N, D), decoder_inputs (T_y, N, D_y) -> logits (T_y, N, O), the decoder's h_n (N, H), cache.
 
     `encoder` holds RNN params only; `decoder` holds RNN params plus the output layer. The encoder's final
-    state is the decoder's h0: all the decoder knows about x is that one (N, H) state.
+    state is the decoder's h0: all the decoder knows about x is that one (N, H) state. For the classes-plus-
+    <bos> inputs that the loss and the generator use, build decoder_inputs with `teacher_forcing_inputs`.
     """
     _, h_enc, enc_cache = rnn_forward(x, None, encoder)
     logits, h_n, dec_cache = many_to_many_forward(decoder_inputs, h_enc, decoder)
@@ -123,12 +153,32 @@ def encoder_decoder_backward(dlogits, cache):
     return dx, ddecoder_inputs, enc_grads, dec_grads
 
 
-def encoder_decoder_loss(x, decoder_inputs, targets, encoder, decoder, reduction="sum"):
-    """Many-to-many with T_x != T_y; targets (T_y, N) ids. Returns loss, encoder_grads, decoder_grads."""
-    logits, _, cache = encoder_decoder_forward(x, decoder_inputs, encoder, decoder)
+def encoder_decoder_loss(x, targets, encoder, decoder, reduction="sum"):
+    """Many-to-many with T_x != T_y, trained by teacher forcing: targets (T_y, N) ids in [0, C).
+
+    The decoder (W_xh of shape (H, C + 1)) reads <bos>, then the previous target. Returns loss,
+    encoder_grads, decoder_grads.
+    """
+    inputs = teacher_forcing_inputs(targets, _decoder_classes(decoder), decoder["W_xh"].dtype)
+    logits, _, cache = encoder_decoder_forward(x, inputs, encoder, decoder)
     loss, dlogits = softmax_cross_entropy(logits, targets, reduction)
     _, _, enc_grads, dec_grads = encoder_decoder_backward(dlogits, cache)
     return loss, enc_grads, dec_grads
+
+
+def encoder_decoder_generate(x, encoder, decoder, steps):
+    """Greedy decoding: x (T_x, N, D) -> ids (steps, N). The decoder reads <bos>, then its own last prediction."""
+    check_positive_int("steps", steps)
+    C = _decoder_classes(decoder)
+    _, h, _ = rnn_forward(x, None, encoder)
+    current = np.full(x.shape[1], C)  # <bos>
+    out = []
+    for _ in range(steps):
+        h, _, _ = rnn_step_forward(one_hot(current, C + 1, dtype=x.dtype), h, _rnn_part(decoder))
+        logits, _ = affine_forward(h, decoder["W_hy"], decoder["b_y"])
+        current = logits.argmax(axis=-1)  # the prediction is the next step's input
+        out.append(current)
+    return np.stack(out)
 
 
 def generate(params, start_id, steps, rng=None, stop_id=None, *, greedy=None):
