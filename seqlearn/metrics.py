@@ -5,11 +5,13 @@
 `total_nll` is the negative log-likelihood summed over N = `num_tokens` predicted tokens, in nats (a float);
 total_nll / num_tokens is the mean cross-entropy per token, the training loss. A model that hesitates evenly
 between k tokens has perplexity k; a perfect model has 1. No torch here: `seqlearn.ngram` and
-`seqlearn.training` both report their scores through `perplexity`.
+`seqlearn.training` both report their scores through `perplexity`. `mixture_log_probs` interpolates two models.
 """
 
 import math
 import numbers
+
+import numpy as np
 
 # exp(x) overflows a float past x = 709.78: a mean loss that large is a diverged model, reported as inf.
 LARGEST_EXPONENT = 709
@@ -29,3 +31,23 @@ def perplexity(total_nll, num_tokens):
     if mean_nll >= LARGEST_EXPONENT:
         return math.inf
     return math.exp(mean_nll)
+
+
+def mixture_log_probs(log_p, log_q, weight):
+    """ln(weight * p + (1 - weight) * q) for each token: two models' per-token log-probabilities (M,) each,
+    mixed. The mixture is a language model too (its next-token probabilities still sum to 1), and where the two
+    err differently it beats both. weight in [0, 1]."""
+    log_p, log_q = np.asarray(log_p, dtype=np.float64), np.asarray(log_q, dtype=np.float64)
+    if log_p.ndim != 1 or log_p.shape != log_q.shape:
+        raise ValueError(f"log_p and log_q must be 1-D and the same shape, got {log_p.shape} and {log_q.shape}")
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not 0 <= weight <= 1:
+        raise ValueError(f"weight must be a number in [0, 1], got {weight!r}")
+    with np.errstate(divide="ignore"):  # ln 0 = -inf for a weight of 0 or 1: that model drops out
+        return np.logaddexp(np.log(weight) + log_p, np.log1p(-weight) + log_q)
+
+
+def best_mixture_weight(log_p, log_q, step=0.01):
+    """The weight (0, step, 2 step, ..., 1) whose mixture has the lowest perplexity on these tokens: choose it on
+    validation tokens, then score the test tokens with it."""
+    weights = np.linspace(0, 1, int(round(1 / step)) + 1)
+    return float(min(weights, key=lambda w: -mixture_log_probs(log_p, log_q, float(w)).sum()))

@@ -1,19 +1,27 @@
-"""N-gram language models: counts, add-k and interpolated Kneser–Ney smoothing, perplexity, sampling.
+"""N-gram language models: counts, add-k and Kneser–Ney smoothing, perplexity, sampling.
 
 An order-n model predicts token w from the previous n-1 tokens, its context h:
 
 - add-k:  P(w | h) = (c(h w) + k) / (c(h) + k V)
-- interpolated Kneser–Ney, with one discount D per model:
-    P(w | h) = max(c(h w) - D, 0) / c(h)  +  D N1+(h •) / c(h) * P(w | h')      (h' = h minus its first token)
+- interpolated Kneser–Ney: subtract a discount D(c) from every seen count, and give the mass taken to the
+  next lower order:
+    P(w | h) = max(c(h w) - D(c(h w)), 0) / c(h)  +  gamma(h) * P(w | h')      (h' = h minus its first token)
+    gamma(h) = sum over the followers x of h of D(c(h x)), divided by c(h)
   where c(.) are plain counts at the highest order and *continuation counts* N1+(• h w) (how many distinct
   tokens precede h w) at every lower order, because a lower order is only consulted as a back-off. The lowest
   order interpolates with the uniform distribution 1/V, so no token ever has probability 0. An unseen context
   (c(h) = 0) backs off entirely to P(w | h').
+- the discounts: `discount=0.75` is one D for every count and order (Kneser & Ney 1995). `discount="modified"`
+  is *modified* Kneser–Ney (Chen & Goodman 1998): three discounts per order, for counts 1, 2 and 3+, estimated
+  from that order's count-of-counts n_k (how many n-grams occur exactly k times):
+    Y = n1 / (n1 + 2 n2),   D1 = 1 - 2Y n2/n1,   D2 = 2 - 3Y n3/n2,   D3+ = 3 - 4Y n4/n3
+  (an estimate that needs a count-of-count that is zero, or falls outside (0, k), is clipped into it).
 
-Near the start of a stream there are fewer than n-1 tokens of context; the model then uses what there is.
-Tokens are integer ids in [0, V). `stored_ngrams()` is the memory the model needs, which grows with n.
-`perplexity` is the course's one definition (`seqlearn.metrics`), and `sample` draws with its one sampling
-rule (`seqlearn.sampling.sample_next`), on logits ln P(. | h) (V,): softmax(ln p) = p.
+Near the start of a stream there are fewer than n-1 tokens of context; the model then uses what there is, or
+the `context` given: the tokens just before the stream. Tokens are integer ids in [0, V). `stored_ngrams()` is
+the memory the model needs, which grows with n. `perplexity` is the course's one definition
+(`seqlearn.metrics`), and `sample` draws with its one sampling rule (`seqlearn.sampling.sample_next`), on
+logits ln P(. | h) (V,): softmax(ln p) = p.
 """
 
 from collections import Counter, defaultdict
@@ -26,16 +34,19 @@ from seqlearn.sampling import sample_next
 
 
 class NGramModel:
-    """`NGramModel(order, vocab_size, smoothing="kneser_ney" | "add_k", k=1.0, discount=0.75).fit(streams)`."""
+    """`NGramModel(order, vocab_size, smoothing="kneser_ney" | "add_k", k=1.0, discount=0.75 | "modified")`,
+    then `.fit(streams)`. After fitting, `discounts[(table, m)]` = (D1, D2, D3+) for the order-m counts
+    (table "count") and continuation counts (table "continuation")."""
 
     def __init__(self, order, vocab_size, smoothing="kneser_ney", k=1.0, discount=0.75):
         self.order = check_positive_int("order", order)
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.smoothing = check_choice("smoothing", smoothing, ("kneser_ney", "add_k"))
         check_positive("k", k)
-        if not 0 < discount < 1:
-            raise ValueError(f"discount must be in (0, 1), got {discount}")
-        self.k, self.discount = float(k), float(discount)
+        if discount != "modified" and (isinstance(discount, bool) or not isinstance(discount, int | float)
+                                       or not 0 < discount < 1):
+            raise ValueError(f"discount must be a number in (0, 1) or 'modified', got {discount!r}")
+        self.k, self.discount = float(k), discount
         self.counts = None
 
     def _streams(self, streams):
@@ -68,7 +79,22 @@ class NGramModel:
                     for w in followers:
                         continuation[m - 1][h[1:]][w] += 1
             self.continuation = continuation
+            self.discounts = {("count", m): self._estimate_discounts(counts[m]) for m in range(1, self.order + 1)}
+            self.discounts |= {("continuation", m): self._estimate_discounts(continuation[m])
+                               for m in range(1, self.order)}
         return self
+
+    def _estimate_discounts(self, table):
+        """(D1, D2, D3+) for the counts in `table`: the fixed discount three times, or modified Kneser–Ney's."""
+        if self.discount != "modified":
+            return (self.discount,) * 3
+        n = Counter(c for followers in table.values() for c in followers.values())  # n[k]: how many occur k times
+        y = n[1] / (n[1] + 2 * n[2]) if n[1] + n[2] else 0.5
+        estimates = []
+        for k in (1, 2, 3):
+            d = k - (k + 1) * y * n[k + 1] / n[k] if n[k] else 0.75 * k
+            estimates.append(float(min(max(d, 0.01 * k), 0.99 * k)))  # 0 < D_k < k: keep some mass, and a count
+        return tuple(estimates)
 
     def stored_ngrams(self):
         """Number of distinct m-grams stored, for m = 1..order: the model's memory."""
@@ -100,21 +126,36 @@ class NGramModel:
         total = sum(followers.values())
         if total == 0:
             return lower  # unseen context: back off entirely
-        p = lower * (self.discount * len(followers) / total)
+        d = self.discounts[("count" if top else "continuation", m)]
+        taken = {w: d[min(c, 3) - 1] for w, c in followers.items()}  # D(c): D1, D2 or D3+
+        p = lower * (sum(taken.values()) / total)
         for w, c in followers.items():
-            p[w] += max(c - self.discount, 0.0) / total
+            p[w] += (c - taken[w]) / total
         return p
 
-    def log_likelihood(self, stream):
-        """Sum of ln P(w_t | w_<t) over one stream, each token predicted from the tokens before it."""
-        s = self._streams([stream])[0]
-        return float(sum(np.log(self.next_distribution(s[max(0, t - self.order + 1):t])[w])
-                         for t, w in enumerate(s)))
+    def token_log_probs(self, stream, context=()):
+        """ln P(w_t | the tokens before it) for every token w_t of one stream: a (M,) float64 array.
 
-    def perplexity(self, streams):
-        """exp of the mean negative log-likelihood per token, over every token of every stream."""
+        context: the ids just before the stream (e.g. the end of the previous part of the text); without it the
+        first tokens are predicted from the shorter context that the stream itself provides."""
+        context = self._streams([list(context)])[0] if len(context) else []
+        s = self._streams([stream])[0]
+        full, start = context + s, len(context)
+        return np.array([np.log(self.next_distribution(full[max(0, t - self.order + 1):t])[full[t]])
+                         for t in range(start, len(full))])
+
+    def log_likelihood(self, stream, context=()):
+        """Sum of ln P(w_t | w_<t) over one stream, each token predicted from the tokens before it."""
+        return float(self.token_log_probs(stream, context).sum())
+
+    def perplexity(self, streams, context=()):
+        """exp of the mean negative log-likelihood per token, over every token of every stream (a `context`
+        applies to a single stream)."""
         streams = self._streams(streams)
-        return metrics.perplexity(-sum(self.log_likelihood(s) for s in streams), sum(len(s) for s in streams))
+        if len(context) and len(streams) != 1:
+            raise ValueError(f"a context goes with a single stream, got {len(streams)} streams")
+        return metrics.perplexity(-sum(self.log_likelihood(s, context) for s in streams),
+                                  sum(len(s) for s in streams))
 
     def sample(self, context, steps, rng, stop_id=None, temperature=1.0, top_k=None):
         """Extend `context` by up to `steps` ids chosen by `sample_next`; stop early after `stop_id`.

@@ -5,7 +5,8 @@ Y being X shifted by one token; the model maps X to logits (T, N, V), scored aga
 
 - `training_step`: one step of gradient descent, shared with the classifier (`seqlearn.classifier`):
   refuse a non-finite loss (`NonFiniteLossError`), backpropagate, clip the gradients by global norm, step;
-- `evaluate_perplexity`: held-out perplexity (`seqlearn.metrics.perplexity`), read in order, no dropout;
+- `evaluate_perplexity`: held-out perplexity (`seqlearn.metrics.perplexity`) of every token, read as one stream
+  in order with the state carried (`token_log_probs`), no dropout;
 - `scheduled_learning_rate`: a cosine from `lr` down to 0 over the run (or shrink on a plateau, `lr_decay`);
 - `train_language_model`: epochs of those steps, stateful (the hidden state runs on across sequential
   batches, the graph cut every batch: truncated BPTT) or stateless (random batches, a fresh zero state
@@ -100,27 +101,40 @@ def seeded_torch(seed, device):
 
 
 @torch.no_grad()
-def evaluate_perplexity(model, ids, batch_size=32, num_steps=35, device=None):
-    """Perplexity exp(mean cross-entropy) over held-out ids (1-D), read in order with the state carried along."""
+def token_log_probs(model, ids, context=None, chunk=1000, device=None):
+    """ln P(ids[t] | everything read before it) for every token of `ids`: a (M,) float64 NumPy array.
+
+    The text is read as ONE stream (batch of 1), in chunks of `chunk` steps with the state carried across
+    them, dropout off. Nothing is dropped and nothing starts cold in the middle: the same tokens an n-gram
+    model is scored on. context: the ids just before `ids` in the text (1-D), read first to warm the state,
+    so that ids[0] is predicted too (M = len(ids)); without it ids[0] is only read (M = len(ids) - 1).
+    """
+    ids = check_int_array("ids", ids, ndim=1)
+    context = np.zeros(0, np.int64) if context is None else check_int_array("context", context, ndim=1)
+    check_positive_int("chunk", chunk)
+    stream, first = np.concatenate([context, ids]), max(len(context) - 1, 0)  # first: inputs whose next is in ids
+    if len(stream) < 2:
+        raise ValueError(f"need at least 2 tokens to predict one (context and ids together), got {len(stream)}")
     device = device or next(model.parameters()).device
-    total, count, state = 0.0, 0, None
+    scores, state = [], None
     with evaluating(model):
-        for X, Y in sequential_batches(check_int_array("ids", ids, ndim=1), batch_size, num_steps):
-            logits, state = model(torch.as_tensor(X, device=device), state)
-            total += next_token_loss(logits, torch.as_tensor(Y, device=device), reduction="sum").item()
-            count += Y.size
-    return perplexity(total, count)
+        for start in range(0, len(stream) - 1, chunk):
+            x = torch.as_tensor(stream[start:start + chunk], device=device)[:, None]  # (T, 1)
+            y = torch.as_tensor(stream[start + 1:start + chunk + 1], device=device)
+            logits, state = model(x[:len(y)], state)
+            scores.append(torch.log_softmax(logits[:, 0].double(), -1).gather(1, y[:, None])[:, 0].cpu().numpy())
+    return np.concatenate(scores)[first:]
 
 
-def _batches(ids, batch_size, num_steps, stateful, rng):
-    if stateful:
-        return sequential_batches(ids, batch_size, num_steps, rng)
-    return random_batches(ids, batch_size, num_steps, rng)
+def evaluate_perplexity(model, ids, context=None, chunk=1000, device=None):
+    """Perplexity over every token of held-out `ids`, read as one stream (see `token_log_probs`)."""
+    log_probs = token_log_probs(model, ids, context, chunk, device)
+    return perplexity(-float(log_probs.sum()), len(log_probs))
 
 
 def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_size=32, num_steps=35,
                          clip=1.0, stateful=True, patience=None, seed=0, device=None, progress=True,
-                         max_seconds=None, lr_decay=None, lr_schedule=None, weight_decay=0.0):
+                         max_seconds=None, lr_decay=None, lr_schedule=None, weight_decay=0.0, val_context=None):
     """Train `model` with Adam (AdamW when weight_decay > 0) and return a `History`.
 
     The model ends with its best validation weights. If no epoch reaches a finite validation perplexity
@@ -135,6 +149,8 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     batches out of `epochs` full epochs, or in seconds out of `max_seconds` when that runs out first. The
     long low-rate end settles the weights, which is worth a lot on held-out text (chapter 5).
     weight_decay: decoupled weight decay (AdamW) pulling every weight towards zero, a regulariser.
+    val_context: the ids just before val_ids in the text (e.g. the end of train_ids), read before each
+    validation so that every validation token is scored (`token_log_probs`); None: val_ids[0] is only read.
     seed: the batches' order and offsets, and dropout, drawn from generators seeded with it; the caller's
     global torch random state is left as it was. Every argument is checked before anything else happens.
     """
@@ -142,16 +158,18 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
         model, train_ids, val_ids, epochs=epochs, lr=lr, batch_size=batch_size, num_steps=num_steps, clip=clip,
         stateful=stateful, patience=patience, seed=seed, device=device, progress=progress,
         max_seconds=max_seconds, lr_decay=lr_decay, lr_schedule=lr_schedule, weight_decay=weight_decay)
+    val_context = None if val_context is None else check_int_array("val_context", val_context, ndim=1)
     model.to(device)
     rng = np.random.default_rng(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     history, best, best_state, start = History(), math.inf, None, time.perf_counter()
     total_batches, done = epochs * (len(train_ids) - 1) // batch_size // num_steps, 0
+    batches = sequential_batches if stateful else random_batches
     with seeded_torch(seed, device):
         for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
             model.train()
             total, count, state, out_of_time = 0.0, 0, None, False
-            for batch, (X, Y) in enumerate(_batches(train_ids, batch_size, num_steps, stateful, rng)):
+            for batch, (X, Y) in enumerate(batches(train_ids, batch_size, num_steps, rng)):
                 if lr_schedule == "cosine":
                     rate = scheduled_learning_rate(lr, done, total_batches, time.perf_counter() - start, max_seconds)
                     for group in optimizer.param_groups:
@@ -167,7 +185,7 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
                     break
             history.train_perplexity.append(perplexity(total, count))
             history.learning_rate.append(optimizer.param_groups[0]["lr"])
-            history.val_perplexity.append(evaluate_perplexity(model, val_ids, batch_size, num_steps, device))
+            history.val_perplexity.append(evaluate_perplexity(model, val_ids, val_context, device=device))
             if history.val_perplexity[-1] < best:
                 best, history.best_epoch = history.val_perplexity[-1], epoch
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}

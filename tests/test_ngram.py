@@ -1,3 +1,5 @@
+import collections
+import itertools
 import math
 
 import numpy as np
@@ -17,33 +19,93 @@ def occurrences(gram):
     return sum(tuple(s[i:i + n]) == gram for s in CORPUS for i in range(len(s) - n + 1))
 
 
-def kn_reference(w, h, order, D=0.75, top=True):
-    """Interpolated Kneser–Ney written straight from the formula, by scanning the corpus each time."""
+def level_counts(h, top):
+    """{x: count of (h, x)}: plain counts at the top order, continuation counts (distinct tokens seen before
+    (h, x)) below it, by scanning the corpus."""
     if top:
-        count = {x: occurrences(h + (x,)) for x in range(V)}
-    else:  # continuation counts: distinct tokens seen before (h, x)
-        count = {x: sum(occurrences((v,) + h + (x,)) > 0 for v in range(V)) for x in range(V)}
+        return {x: occurrences(h + (x,)) for x in range(V)}
+    return {x: sum(occurrences((v,) + h + (x,)) > 0 for v in range(V)) for x in range(V)}
+
+
+def modified_discounts(m, top):
+    """Chen & Goodman's D1, D2, D3+ for order m, from count-of-counts over every one of the V^m possible m-grams."""
+    n = {k: 0 for k in range(1, 5)}
+    for gram in itertools.product(range(V), repeat=m):
+        c = level_counts(gram[:-1], top)[gram[-1]]
+        if c in n:
+            n[c] += 1
+    y = n[1] / (n[1] + 2 * n[2])
+    raw = [k - (k + 1) * y * n[k + 1] / n[k] if n[k] else 0.75 * k for k in (1, 2, 3)]
+    return [min(max(d, 0.01 * k), 0.99 * k) for k, d in zip((1, 2, 3), raw, strict=True)]
+
+
+def kn_reference(w, h, order, D=0.75, top=True):
+    """Interpolated Kneser–Ney written straight from the formula, by scanning the corpus each time.
+    D: one discount, or "modified" (D1, D2, D3+ per order and table, from `modified_discounts`)."""
+    count = level_counts(h, top)
     lower = 1 / V if len(h) == 0 else kn_reference(w, h[1:], order, D, top=False)
     total = sum(count.values())
     if total == 0:
         return lower
-    seen = sum(c > 0 for c in count.values())
-    return max(count[w] - D, 0) / total + D * seen / total * lower
+    ds = modified_discounts(len(h) + 1, top) if D == "modified" else [D, D, D]
+    discount = {x: ds[min(c, 3) - 1] if c else 0 for x, c in count.items()}
+    return max(count[w] - discount[w], 0) / total + sum(discount.values()) / total * lower
 
 
+@pytest.mark.parametrize("discount", [0.75, 0.4, "modified"])
 @pytest.mark.parametrize("order", [1, 2, 3, 4])
-def test_kneser_ney_matches_brute_force_reference(order):
-    model = NGramModel(order, V).fit(CORPUS)
+def test_kneser_ney_matches_brute_force_reference(order, discount):
+    model = NGramModel(order, V, discount=discount).fit(CORPUS)
     test = [[1, 2, 3, 1, 5, 2], [4, 0, 1]]
     log_p, n = 0.0, 0
     for s in test:
         for t, w in enumerate(s):
             h = tuple(s[max(0, t - order + 1):t])
-            ref = kn_reference(w, h, order)
+            ref = kn_reference(w, h, order, discount)
             assert model.next_distribution(list(h))[w] == pytest.approx(ref, rel=1e-12)
             log_p += math.log(ref)
             n += 1
     assert model.perplexity(test) == pytest.approx(math.exp(-log_p / n), rel=1e-12)
+
+
+@pytest.mark.parametrize("order", [2, 3])
+def test_modified_discounts_follow_the_count_of_counts(order):
+    model = NGramModel(order, V, discount="modified").fit(CORPUS)
+    for m in range(1, order + 1):
+        assert model.discounts[("count", m)] == pytest.approx(modified_discounts(m, top=True), rel=1e-12)
+    for m in range(1, order):
+        assert model.discounts[("continuation", m)] == pytest.approx(modified_discounts(m, top=False), rel=1e-12)
+
+
+def test_modified_discounts_unclipped_on_a_longer_stream():
+    zipf = 1 / np.arange(1, 9) / (1 / np.arange(1, 9)).sum()  # 8 tokens, the k-th with probability ~ 1/k
+    stream = np.random.default_rng(0).choice(8, size=400, p=zipf)
+    model = NGramModel(3, 8, discount="modified").fit(stream)
+    n = collections.Counter(c for followers in model.counts[3].values() for c in followers.values())
+    assert all(n[k] > 0 for k in range(1, 5))
+    y = n[1] / (n[1] + 2 * n[2])
+    expected = [1 - 2 * y * n[2] / n[1], 2 - 3 * y * n[3] / n[2], 3 - 4 * y * n[4] / n[3]]
+    assert model.discounts[("count", 3)] == pytest.approx(expected, rel=1e-12)
+    assert 0 < expected[0] < 1 < expected[1] < 2 < expected[2] < 3  # no clipping was needed
+
+
+@pytest.mark.parametrize("order", [2, 3])
+def test_every_distribution_sums_to_one_with_modified_discounts(order):
+    model = NGramModel(order, V, discount="modified").fit(CORPUS)
+    for h in itertools.product(range(V), repeat=order - 1):
+        assert model.next_distribution(list(h)).sum() == pytest.approx(1, abs=1e-12)
+
+
+def test_a_context_predicts_the_first_tokens_of_a_stream():
+    model = NGramModel(3, V).fit(CORPUS)
+    stream, context = [2, 1, 2], [0, 1]
+    scored = model.token_log_probs(stream, context)
+    assert scored.shape == (3,)
+    assert scored[0] == pytest.approx(math.log(model.next_distribution([0, 1])[2]))
+    assert scored[1] == pytest.approx(math.log(model.next_distribution([1, 2])[1]))
+    whole = model.token_log_probs(context + stream)
+    assert np.allclose(whole[2:], scored)  # the same tokens, predicted from the same text before them
+    assert model.perplexity(stream, context) == pytest.approx(math.exp(-scored.mean()))
 
 
 def test_add_k_formula():
@@ -113,7 +175,10 @@ def test_top_k_sampling_stays_in_the_top_k():
     [
         (lambda: NGramModel(0, V), ValueError, "order must be at least 1, got 0"),
         (lambda: NGramModel(2, V, smoothing="witten_bell"), ValueError, "smoothing must be one of"),
-        (lambda: NGramModel(2, V, discount=1.0), ValueError, r"discount must be in \(0, 1\), got 1.0"),
+        (lambda: NGramModel(2, V, discount=1.0), ValueError, r"discount must be a number in \(0, 1\) or 'modified'"),
+        (lambda: NGramModel(2, V, discount="kn"), ValueError, r"discount must be .* got 'kn'"),
+        (lambda: NGramModel(2, V).fit(CORPUS).perplexity(CORPUS, context=[1]), ValueError,
+         "a context goes with a single stream, got 2 streams"),
         (lambda: NGramModel(2, V).fit([0, 6]), ValueError, r"ids must be in \[0, 5\]; stream 0 holds 6"),
         (lambda: NGramModel(2, V).fit([0.5, 1.0]), TypeError, "must hold integers"),
         (lambda: NGramModel(2, V).next_distribution([0]), RuntimeError, "not fitted yet"),

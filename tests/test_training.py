@@ -14,6 +14,7 @@ from seqlearn.training import (
     cosine_learning_rate,
     evaluate_perplexity,
     scheduled_learning_rate,
+    token_log_probs,
     train_language_model,
     training_step,
 )
@@ -42,7 +43,7 @@ def test_an_untrained_uniform_model_has_perplexity_v():
     with torch.no_grad():
         model.head.weight.zero_()
         model.head.bias.zero_()
-    assert evaluate_perplexity(model, periodic_ids(), batch_size=2, num_steps=5) == pytest.approx(V)
+    assert evaluate_perplexity(model, periodic_ids()) == pytest.approx(V)
 
 
 def test_early_stopping_keeps_the_best_weights():
@@ -55,7 +56,7 @@ def test_early_stopping_keeps_the_best_weights():
     assert history.stopped_early and len(history.val_perplexity) < 50
     assert history.val_perplexity[history.best_epoch] == min(history.val_perplexity)
     # the model handed back is the best one, not the last one
-    assert evaluate_perplexity(model, val, 4, 10) == pytest.approx(min(history.val_perplexity), rel=1e-6)
+    assert evaluate_perplexity(model, val) == pytest.approx(min(history.val_perplexity), rel=1e-6)
 
 
 def test_time_budget_stops_inside_an_epoch():
@@ -96,7 +97,7 @@ def test_a_huge_finite_loss_gives_an_infinite_perplexity_not_an_overflow():
     model = RNNLanguageModel(V, 4, cell="rnn")
     with torch.no_grad():
         model.head.bias.copy_(torch.arange(V) * 1e4)  # finite, but every target but the last is e^-10000 likely
-    assert evaluate_perplexity(model, periodic_ids(), batch_size=2, num_steps=5) == math.inf
+    assert evaluate_perplexity(model, periodic_ids()) == math.inf
 
 
 def test_non_finite_loss_stops_with_a_clear_message():
@@ -218,14 +219,14 @@ def test_all_infinite_validation_keeps_the_last_weights_and_says_no_best_epoch()
     assert history.val_perplexity == [math.inf, math.inf] and history.best_epoch == -1
     assert not history.stopped_early
     # the last weights, not the initial ones: one more (identical) evaluation reproduces the last epoch's
-    assert model.head.bias[0] != 0.0 and evaluate_perplexity(model, periodic_ids(), 4, 10) == math.inf
+    assert model.head.bias[0] != 0.0 and evaluate_perplexity(model, periodic_ids()) == math.inf
 
 
 @pytest.mark.parametrize("bad", [math.inf, math.nan])
 def test_no_finite_validation_perplexity_keeps_the_last_weights(monkeypatch, bad):
     seen = []
 
-    def never_finite(model, *args):
+    def never_finite(model, *args, **kwargs):
         seen.append({k: v.clone() for k, v in model.state_dict().items()})
         return bad
 
@@ -256,7 +257,7 @@ def test_evaluating_restores_every_modules_mode_even_after_an_error():
 
 def test_evaluate_perplexity_restores_the_training_mode():
     model = RNNLanguageModel(V, 4, dropout=0.5)
-    evaluate_perplexity(model, periodic_ids(), 2, 5)
+    evaluate_perplexity(model, periodic_ids())
     assert model.training
 
 
@@ -347,3 +348,44 @@ def lm(**kwargs):
 def test_bad_training_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_token_log_probs_scores_every_token_of_one_stream(cell, chunk):
+    torch.manual_seed(0)
+    model = RNNLanguageModel(V, 5, cell=cell, dropout=0.5).double()
+    ids, context = np.random.default_rng(1).integers(0, V, 40), np.array([3, 1, 4])
+    scored = token_log_probs(model, ids, context, chunk=chunk)
+    assert scored.shape == (40,) and scored.dtype == np.float64
+    # Reference: the whole text in one forward pass (dropout off), each next token's log-softmax.
+    model.eval()
+    stream = torch.as_tensor(np.concatenate([context, ids]))
+    with torch.no_grad():
+        logits, _ = model(stream[:-1, None])
+    expected = torch.log_softmax(logits[:, 0], -1).gather(1, stream[1:, None])[:, 0].numpy()[len(context) - 1:]
+    assert np.allclose(scored, expected, atol=1e-12)
+    assert model.training is False  # left as it was: eval() above
+    assert len(token_log_probs(model, ids)) == 39  # no context: ids[0] is read, not predicted
+    assert evaluate_perplexity(model, ids, context) == pytest.approx(math.exp(-scored.mean()))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda m: token_log_probs(m, np.array([1])), "need at least 2 tokens to predict one"),
+    (lambda m: token_log_probs(m, np.array([[1, 2]])), r"ids must have 1 dimension\(s\), got shape \(1, 2\)"),
+    (lambda m: token_log_probs(m, np.array([1, 2]), context=np.array([0.5])), "context must hold integers"),
+    (lambda m: token_log_probs(m, np.array([1, 2]), chunk=0), "chunk must be at least 1"),
+])
+def test_token_log_probs_bad_inputs(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call(RNNLanguageModel(V, 4))
+
+
+def test_validation_reads_its_context_first():
+    torch.manual_seed(0)
+    model = RNNLanguageModel(V, 6, cell="gru")
+    train, val = periodic_ids(400), periodic_ids(200)
+    history = train_language_model(model, train, val, epochs=1, batch_size=4, num_steps=10, progress=False,
+                                   val_context=train[-50:])
+    assert history.val_perplexity[0] == pytest.approx(evaluate_perplexity(model, val, train[-50:]), rel=1e-9)
+    assert history.val_perplexity[0] != pytest.approx(evaluate_perplexity(model, val), rel=1e-9)
