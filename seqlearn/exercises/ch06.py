@@ -51,7 +51,8 @@ def check_gradient_bound(gradient_bound):
     """Exercise 1: `gradient_bound(W_hh, nonlinearity, k)` -> the bound on how much k steps back can stretch a
     gradient that section 4's bound per step gives, for nonlinearity "sigmoid", "tanh" or "relu"."""
     check_function(gradient_bound, reference_bound, BOUND_CASES, BOUND_MISTAKES, "gradient_bound")
-    passed("below 1 the gradient must vanish (Pascanu et al. 2013): a sigmoid RNN needs ||W_hh||_2 above 4.")
+    passed("below 1 the gradient must vanish (Pascanu et al. 2013). A sigmoid's slope is at most 1/4, so a sigmoid "
+           "RNN's bound is below 1 unless W_hh stretches by more than 4 (||W_hh||_2 above 4).")
 
 
 # Exercise 2: how many steps until a geometric decay leaves a given fraction.
