@@ -1,4 +1,4 @@
-"""N-gram language models: counts, add-k and Kneser–Ney smoothing, perplexity, sampling.
+"""N-gram language models: counts, add-k and Kneser–Ney smoothing, perplexity, sampling, and the total probability of all sentences (`total_sentence_probability`).
 
 An order-n model predicts token w from the previous n-1 tokens, its context h:
 
@@ -12,7 +12,7 @@ An order-n model predicts token w from the previous n-1 tokens, its context h:
   order interpolates with the uniform distribution 1/V, so no token ever has probability 0. An unseen context
   (c(h) = 0) backs off entirely to P(w | h').
 - the discounts: `discount=0.75` is one D for every count and order (Kneser & Ney 1995). `discount="modified"`
-  is *modified* Kneser–Ney (Chen & Goodman 1998): three discounts per order, for counts 1, 2 and 3+, estimated
+  is *modified* Kneser–Ney (Chen & Goodman 1999): three discounts per order, for counts 1, 2 and 3+, estimated
   from that order's count-of-counts n_k (how many n-grams occur exactly k times):
     Y = n1 / (n1 + 2 n2),   D1 = 1 - 2Y n2/n1,   D2 = 2 - 3Y n3/n2,   D3+ = 3 - 4Y n4/n3
   (an estimate that needs a count-of-count that is zero, or falls outside (0, k), is clipped into it).
@@ -173,3 +173,24 @@ class NGramModel:
             if w == stop_id:
                 break
         return out
+
+
+def total_sentence_probability(model, bos, eos, words):
+    """The probability that a bigram model, started at `bos`, ends with `eos` after any number of `words` (ids):
+    the sum of P(<bos> w_1 ... w_T <eos>) over every T >= 0 and every w_t in `words`, solved exactly.
+
+    Let T(s) be the probability of ending from the last token s: T(s) = P(eos | s) + sum_w P(w | s) T(w). Over
+    the words that is a linear system, (I - Q) T = r with Q[s, w] = P(w | s) and r[s] = P(eos | s). It is 1 only
+    if the model never predicts a token outside `words` and `eos` (such as <pad> or <bos>), whose mass is lost.
+    """
+    if model.order != 2:
+        raise ValueError(f"total_sentence_probability needs a bigram model (order 2), got order {model.order}")
+    words = check_int_array("words", words, ndim=1)
+    ids = [bos, eos, *words.tolist()]
+    if min(ids) < 0 or max(ids) >= model.vocab_size or eos in words or bos in words:
+        raise ValueError(f"bos, eos and words must be ids in [0, {model.vocab_size - 1}], with bos and eos not "
+                         f"among the words; got bos={bos}, eos={eos}, words={words.tolist()}")
+    P = np.array([model.next_distribution([s]) for s in words])  # (W, V): row s is P(. | s)
+    ends = np.linalg.solve(np.eye(len(words)) - P[:, words], P[:, eos])  # T(s) for every word s
+    start = model.next_distribution([bos])
+    return float(start[eos] + start[words] @ ends)

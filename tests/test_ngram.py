@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seqlearn.ngram import NGramModel
+from seqlearn.ngram import NGramModel, total_sentence_probability
 
 CORPUS = [[0, 1, 2, 1, 2, 3, 1, 2, 0, 4], [2, 1, 2, 2, 3]]
 V = 6  # id 5 never occurs
@@ -192,3 +192,41 @@ def test_top_k_sampling_stays_in_the_top_k():
 def test_bad_inputs(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def enumerated_total(model, bos, eos, words, max_length):
+    """Brute force: the sum of P(<bos> w_1 .. w_T <eos>) over every sentence of 0..max_length words."""
+    total = 0.0
+    for length in range(max_length + 1):
+        for sentence in itertools.product(words, repeat=length):
+            ids = [bos, *sentence, eos]
+            total += math.prod(model.next_distribution(ids[t - 1:t])[ids[t]] for t in range(1, len(ids)))
+    return total
+
+
+def test_total_sentence_probability_is_the_limit_of_the_enumeration():
+    # Words 1, 2; <bos> = 0, <eos> = 3; tokens 4 and 5 are never seen, yet smoothing predicts them (mass lost).
+    model = NGramModel(2, V).fit([[0, 1, 2, 3], [0, 2, 3], [0, 1, 1, 2, 3], [0, 3]])
+    exact = total_sentence_probability(model, 0, 3, [1, 2])
+    partial = [enumerated_total(model, 0, 3, [1, 2], n) for n in range(12)]
+    assert all(a < b for a, b in zip(partial, partial[1:], strict=False)) and partial[-1] < exact
+    assert exact - partial[-1] < 1e-3 * exact  # the enumeration closes in on the solve
+    lost = 1 - exact
+    assert lost > 0.05  # the mass given to 0, 4 and 5 as next tokens never reaches <eos>
+
+
+def test_a_model_that_predicts_only_words_and_eos_sums_to_one():
+    class OnlyWords:  # a bigram whose next token is always a word or <eos>, chosen with fixed probabilities
+        order, vocab_size = 2, 4
+
+        def next_distribution(self, context):
+            return np.array([0.0, 0.5, 0.3, 0.2]) if context[-1] != 0 else np.array([0.0, 0.6, 0.4, 0.0])
+
+    assert total_sentence_probability(OnlyWords(), 0, 3, [1, 2]) == pytest.approx(1, abs=1e-12)
+
+
+def test_total_sentence_probability_bad_inputs():
+    with pytest.raises(ValueError, match="needs a bigram model .* got order 3"):
+        total_sentence_probability(NGramModel(3, V).fit(CORPUS), 0, 3, [1, 2])
+    with pytest.raises(ValueError, match="bos and eos not among the words"):
+        total_sentence_probability(NGramModel(2, V).fit(CORPUS), 0, 3, [1, 3])
