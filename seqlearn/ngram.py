@@ -1,4 +1,4 @@
-"""N-gram language models: counts, add-k and Kneser–Ney smoothing, perplexity, sampling, and the total probability of all sentences (`total_sentence_probability`).
+"""N-gram language models: counts, add-k and Kneser–Ney smoothing, perplexity, sampling, sentence totals.
 
 An order-n model predicts token w from the previous n-1 tokens, its context h:
 
@@ -21,7 +21,8 @@ Near the start of a stream there are fewer than n-1 tokens of context; the model
 the `context` given: the tokens just before the stream. Tokens are integer ids in [0, V). `stored_ngrams()` is
 the memory the model needs, which grows with n. `perplexity` is the course's one definition
 (`seqlearn.metrics`), and `sample` draws with its one sampling rule (`seqlearn.sampling.sample_next`), on
-logits ln P(. | h) (V,): softmax(ln p) = p.
+logits ln P(. | h) (V,): softmax(ln p) = p. `total_sentence_probability` sums a bigram's probabilities of every
+sentence, of every length, exactly.
 """
 
 from collections import Counter, defaultdict
