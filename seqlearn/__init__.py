@@ -11,9 +11,9 @@ One module per idea, named as the chapters name them:
 - `seqlearn.convert`   exact converters between the NumPy `params` dicts and PyTorch's RNN, LSTM and GRU layers
 - `seqlearn.gradcheck` finite-difference gradient checks (chapter 4)
 - `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
-- `seqlearn.splits`    the held-out split of The Time Machine that every language-modelling figure uses
-- `seqlearn.ngram`     n-gram language models with add-k and Kneser-Ney smoothing (chapter 5)
-- `seqlearn.metrics`   perplexity, defined once for every language model (chapter 5)
+- `seqlearn.splits`    train/validation/test splits of The Time Machine and the names, used by every perplexity
+- `seqlearn.ngram`     n-gram language models with add-k and (modified) Kneser-Ney smoothing (chapter 5)
+- `seqlearn.metrics`   perplexity, defined once for every language model, and mixtures of two (chapter 5)
 - `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
 - `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating` and `generate_ids` beside it
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there

@@ -78,8 +78,12 @@ def test_chapter_5_shows_the_files_figures():
 def test_the_readme_quotes_the_file():
     readme = (ROOT / "README.md").read_text()
     best = RESULTS["best_recurrent"]
-    quoted = [f"{RESULTS['ngram']['test_ppl']:.3f}", f"{RESULTS['recurrent'][best]['test_ppl']['mean']:.3f}",
-              f"{RESULTS['mixture']['test_ppl']['mean']:.3f}"]
+    lstm, mix = RESULTS["recurrent"][best]["test_ppl"], RESULTS["mixture"]["test_ppl"]
+    quoted = [f"{RESULTS['ngram']['test_ppl']:.3f}", f"{lstm['mean']:.3f} ± {lstm['sd']:.3f}",
+              f"{mix['mean']:.3f} ± {mix['sd']:.3f}", f"{best} (the best of",
+              f"{RESULTS['protocol']['test_tokens']:,} characters", f"{RESULTS['epochs']} epochs",
+              f"in {RESULTS['provenance']['wall_seconds'] / 60:.0f} minutes",
+              f"Kneser–Ney {RESULTS['ngram']['order']}-gram"]
     for figure in quoted:
         assert figure in readme, f"the README should quote {figure} from the results file"
     assert "3.754" not in readme and "3.764" not in readme  # the old one-run figures
