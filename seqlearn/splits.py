@@ -3,12 +3,14 @@
 Three parts, each with its one job (the protocol of chapter 5):
 - **train**: the model (and the vocabulary) is fitted on it;
 - **validation**: every choice is made on it (n-gram order, epochs, recipe, which model);
-- **test**: one final score, after every choice is made; nothing is ever tuned on it.
+- **test**: one final score, after every choice is made; nothing is tuned on it.
 
 `time_machine_char_split`: The Time Machine, preprocessed as d2l does (`letters_only`: letters and single
-spaces, lowercased), tokenised by character, cut at fixed positions into three contiguous parts (80/10/10 by
-default), so the test text is a later stretch of the book that nothing has seen. The vocabulary is built on the
-training part alone.
+spaces, lowercased), tokenised by character, cut at fixed positions into three contiguous parts: the first 80%
+to train on, then the test part (10%), then the validation part, the book's last 10%. Why test before
+validation: earlier versions of this course tuned chapter 5's recipe on the book's last 10%, so that stretch has
+influenced choices; it serves as validation, and the stretch before it, which no choice has ever seen, is the
+test. The vocabulary is built on the training part alone.
 
 `names_split`: the names list, de-duplicated first (the file repeats names, and a repeated name would sit on both
 sides of the split, so held-out figures would include memorised names), then shuffled with a seed and cut 80/10/10.
@@ -25,7 +27,8 @@ from seqlearn.vocab import UNK, Vocab
 
 
 class LanguageModelSplit(NamedTuple):
-    """vocab (built on train), and train, val, test: 1-D int64 id arrays, consecutive stretches of one text."""
+    """vocab (built on train), and train, val, test: 1-D int64 id arrays, each a contiguous stretch of one text
+    (for The Time Machine, in the book's order train, test, val)."""
 
     vocab: Vocab
     train: np.ndarray
@@ -33,8 +36,9 @@ class LanguageModelSplit(NamedTuple):
     test: np.ndarray
 
 
-def _cuts(n, val_fraction, test_fraction):
-    """Where train ends and where test starts, for n items; each part gets at least one item."""
+def _cuts(n, val_fraction, test_fraction, last_fraction):
+    """Where the first part (train, 1 - val - test of the n items) ends, and where the last (the final
+    `last_fraction`) starts; each part gets at least one item."""
     for name, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
         if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f < 1:
             raise ValueError(f"{name} must be a number in (0, 1), got {f!r}")
@@ -42,20 +46,21 @@ def _cuts(n, val_fraction, test_fraction):
         raise ValueError(f"val_fraction + test_fraction must be below 1 (something must be left to train on), "
                          f"got {val_fraction} + {test_fraction}")
     train_end = int(round(n * (1 - val_fraction - test_fraction)))
-    test_start = int(round(n * (1 - test_fraction)))
-    if not 0 < train_end < test_start < n:
+    last_start = int(round(n * (1 - last_fraction)))
+    if not 0 < train_end < last_start < n:
         raise ValueError(f"{n} items cannot be cut into train/val/test with fractions {val_fraction} and "
                          f"{test_fraction}: a part would be empty")
-    return train_end, test_start
+    return train_end, last_start
 
 
 def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
-    """-> LanguageModelSplit(vocab, train, val, test) of The Time Machine's characters, in the book's order."""
+    """-> LanguageModelSplit(vocab, train, val, test) of The Time Machine's characters: in the book, train
+    comes first, then test, then val (the last `val_fraction`; the module's docstring says why)."""
     chars = tokenise_chars(letters_only(load_time_machine()))
-    train_end, test_start = _cuts(len(chars), val_fraction, test_fraction)
+    train_end, val_start = _cuts(len(chars), val_fraction, test_fraction, last_fraction=val_fraction)
     vocab = Vocab(chars[:train_end], reserved=[UNK])
     ids = np.array(vocab.encode(chars), dtype=np.int64)
-    return LanguageModelSplit(vocab, ids[:train_end], ids[train_end:test_start], ids[test_start:])
+    return LanguageModelSplit(vocab, ids[:train_end], ids[val_start:], ids[train_end:val_start])
 
 
 def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
@@ -63,5 +68,5 @@ def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
     check_positive_int("seed", seed, minimum=0)
     names = list(dict.fromkeys(load_names()))  # distinct, in the file's order
     names = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
-    train_end, test_start = _cuts(len(names), val_fraction, test_fraction)
+    train_end, test_start = _cuts(len(names), val_fraction, test_fraction, last_fraction=test_fraction)
     return names[:train_end], names[train_end:test_start], names[test_start:]

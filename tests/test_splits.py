@@ -19,10 +19,13 @@ def test_time_machine_split():
 def test_time_machine_split_is_contiguous_and_vocab_from_train():
     whole = time_machine_char_split(0.2, 0.3)
     small = time_machine_char_split()
-    def text(split):
-        return "".join(split.vocab.decode(np.concatenate([split.train, split.val, split.test])))
+    def text(split):  # in the book: train, test, then validation last
+        return "".join(split.vocab.decode(np.concatenate([split.train, split.test, split.val])))
     assert text(whole) == text(small)  # the same book, cut at other places
     assert len(whole.test) == pytest.approx(0.3 * len(text(whole)), abs=1)
+    assert len(whole.val) == pytest.approx(0.2 * len(text(whole)), abs=1)
+    book = text(small)
+    assert book.endswith("".join(small.vocab.decode(small.val)))  # validation is the book's last 10%
     assert set(whole.vocab.decode(whole.train)) == set(whole.vocab.id_to_token) - {"<unk>"}  # every token from train
 
 
