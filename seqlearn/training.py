@@ -147,7 +147,7 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     improve (None: constant rate). Small steps late in training stop the model from overshooting.
     lr_schedule="cosine": instead, the rate follows `cosine_learning_rate` over the whole run, measured in
     batches out of `epochs` full epochs, or in seconds out of `max_seconds` when that runs out first. The
-    long low-rate end settles the weights, which is worth a lot on held-out text (chapter 5).
+    long low-rate end is meant to settle the weights (chapter 5's recipe uses it).
     weight_decay: decoupled weight decay (AdamW) pulling every weight towards zero, a regulariser.
     val_context: the ids just before val_ids in the text (e.g. the end of train_ids), read before each
     validation so that every validation token is scored (`token_log_probs`); None: val_ids[0] is only read.
