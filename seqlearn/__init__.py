@@ -13,7 +13,14 @@ One module per idea, named as the chapters name them:
 - `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
 - `seqlearn.splits`    train/validation/test splits of The Time Machine and the names, used by every perplexity
 - `seqlearn.ngram`     n-gram language models with add-k and (modified) Kneser-Ney smoothing (chapter 5)
-- `seqlearn.metrics`   perplexity, defined once for every language model, and mixtures of two (chapter 5)
+- `seqlearn.metrics`   perplexity, defined once for every language model; mixtures of two; accuracy, confusion matrix
+- `seqlearn.weather`   daily weather of Seattle and New York 2012-2015, verified and checked day by day (chapter 9)
+- `seqlearn.windows`   forecasting windows, a chronological split without leakage, a train-fitted standardiser
+- `seqlearn.forecast_baselines` persistence, climatology, a SARIMAX rolling forecast and MAE per horizon (chapter 9)
+- `seqlearn.authorship` who wrote this line, Wells or Shakespeare: pieces of matched lengths and the split (chapter 9)
+- `seqlearn.naive_bayes` a character n-gram naive Bayes classifier, the text-classification baseline (chapter 9)
+- `seqlearn.code_tags` a real tagging task: each character of stdlib Python source tagged by token type (chapter 9)
+- `seqlearn.tagging_baselines` majority-by-window tagging baselines, per-class P/R/F1, macro-F1 (chapter 9)
 - `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
 - `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating` and `generate_ids` beside it
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there

@@ -6,12 +6,15 @@
 total_nll / num_tokens is the mean cross-entropy per token, the training loss. A model that hesitates evenly
 between k tokens has perplexity k; a perfect model has 1. No torch here: `seqlearn.ngram` and
 `seqlearn.training` both report their scores through `perplexity`. `mixture_log_probs` interpolates two models.
+For classifiers and taggers: `accuracy` and `confusion_matrix` (rows: the true class, columns: the predicted one).
 """
 
 import math
 import numbers
 
 import numpy as np
+
+from seqlearn.checks import check_int_array, check_positive_int
 
 # exp(x) overflows a float past x = 709.78: a mean loss that large is a diverged model, reported as inf.
 LARGEST_EXPONENT = 709
@@ -51,3 +54,37 @@ def best_mixture_weight(log_p, log_q, step=0.01):
     validation tokens, then score the test tokens with it."""
     weights = np.linspace(0, 1, int(round(1 / step)) + 1)
     return float(min(weights, key=lambda w: -mixture_log_probs(log_p, log_q, float(w)).sum()))
+
+
+def _check_labels(y_true, y_pred):
+    y_true, y_pred = check_int_array("y_true", y_true, ndim=1), check_int_array("y_pred", y_pred, ndim=1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}")
+    if len(y_true) == 0:
+        raise ValueError("a score needs at least one example, got empty y_true and y_pred")
+    return y_true, y_pred
+
+
+def accuracy(y_true, y_pred):
+    """The fraction of examples whose predicted label equals the true one: float in [0, 1].
+
+    y_true, y_pred: integer labels (M,), M >= 1.
+    """
+    y_true, y_pred = _check_labels(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """C (num_classes, num_classes), int64: C[i, j] = how many examples of true class i were predicted as j.
+
+    The diagonal holds the correct ones, so accuracy = trace(C) / C.sum(). Labels must be in [0, num_classes).
+    """
+    y_true, y_pred = _check_labels(y_true, y_pred)
+    num_classes = check_positive_int("num_classes", num_classes)
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        bad = (y < 0) | (y >= num_classes)
+        if bad.any():
+            raise ValueError(f"{name} must hold labels in [0, {num_classes - 1}], got {int(y[bad][0])}")
+    C = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(C, (y_true, y_pred), 1)
+    return C

@@ -36,15 +36,20 @@ class LanguageModelSplit(NamedTuple):
     test: np.ndarray
 
 
-def _cuts(n, val_fraction, test_fraction, last_fraction):
-    """Where the first part (train, 1 - val - test of the n items) ends, and where the last (the final
-    `last_fraction`) starts; each part gets at least one item."""
+def check_fractions(val_fraction, test_fraction):
+    """Both fractions in (0, 1), with something left to train on; else a ValueError saying which."""
     for name, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
         if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f < 1:
             raise ValueError(f"{name} must be a number in (0, 1), got {f!r}")
     if val_fraction + test_fraction >= 1:
         raise ValueError(f"val_fraction + test_fraction must be below 1 (something must be left to train on), "
                          f"got {val_fraction} + {test_fraction}")
+
+
+def cut_points(n, val_fraction, test_fraction, last_fraction):
+    """Where the first part (train, 1 - val - test of the n items) ends, and where the last (the final
+    `last_fraction`) starts; each part gets at least one item."""
+    check_fractions(val_fraction, test_fraction)
     train_end = int(round(n * (1 - val_fraction - test_fraction)))
     last_start = int(round(n * (1 - last_fraction)))
     if not 0 < train_end < last_start < n:
@@ -57,7 +62,7 @@ def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
     """-> LanguageModelSplit(vocab, train, val, test) of The Time Machine's characters: in the book, train
     comes first, then test, then val (the last `val_fraction`; the module's docstring says why)."""
     chars = tokenise_chars(letters_only(load_time_machine()))
-    train_end, val_start = _cuts(len(chars), val_fraction, test_fraction, last_fraction=val_fraction)
+    train_end, val_start = cut_points(len(chars), val_fraction, test_fraction, last_fraction=val_fraction)
     vocab = Vocab(chars[:train_end], reserved=[UNK])
     ids = np.array(vocab.encode(chars), dtype=np.int64)
     return LanguageModelSplit(vocab, ids[:train_end], ids[val_start:], ids[train_end:val_start])
@@ -68,5 +73,5 @@ def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
     check_positive_int("seed", seed, minimum=0)
     names = list(dict.fromkeys(load_names()))  # distinct, in the file's order
     names = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
-    train_end, test_start = _cuts(len(names), val_fraction, test_fraction, last_fraction=test_fraction)
+    train_end, test_start = cut_points(len(names), val_fraction, test_fraction, last_fraction=test_fraction)
     return names[:train_end], names[train_end:test_start], names[test_start:]

@@ -1,0 +1,105 @@
+"""The baselines a weather forecaster beats before anyone believes a neural net: chapter 9.
+
+Every forecast here is an array (N, H): row i is made at forecast origin t_i (the last known day) for the days
+t_i + 1 .. t_i + H, like the targets of `seqlearn.windows.make_windows`, and is scored with
+`mae_per_horizon(pred, truth)`, the mean absolute error at each lead time h = 1..H, shape (H,).
+
+- `persistence`: every future day is the last observed value ("tomorrow = today", for every h).
+- `climatology`: the mean of the training years on the same day of the year, **smoothed** by a circular moving
+  average over `smoothing_days` neighbouring days (default 31; 1 = the raw day-of-year mean). Three training
+  years give three values per calendar day, too few for a raw mean to be a fair baseline. Days are placed on a
+  366-day calendar, so 1 March is the same slot in every year and 29 February has a slot of its own.
+- `sarimax_forecasts`: a classical SARIMAX model (statsmodels), fitted once on the training series and then run
+  forward over the evaluation series with a rolling origin: each forecast uses the data up to its origin only.
+"""
+
+import numpy as np
+
+from seqlearn.checks import check_float_array, check_positive_int, check_shape
+
+SLOTS = 366  # days of a leap year: one calendar slot per day of the year
+
+
+def persistence(inputs, horizon, target_column):
+    """inputs (N, lookback, F) -> (N, horizon): inputs[i, -1, target_column] repeated for each lead time."""
+    inputs = check_float_array("inputs", inputs, ndim=3, dims="(N, lookback, F)")
+    horizon = check_positive_int("horizon", horizon)
+    target_column = check_positive_int("target_column", target_column, minimum=0)
+    if target_column >= inputs.shape[2]:
+        raise ValueError(f"target_column must be below F = {inputs.shape[2]}, got {target_column}")
+    return np.repeat(inputs[:, -1, target_column][:, None], horizon, axis=1)
+
+
+def calendar_slot(dates):
+    """dates (any shape) datetime64[D] -> int64 of the same shape in 0..365: the day of a leap year."""
+    dates = np.asarray(dates)
+    if dates.dtype != np.dtype("datetime64[D]"):
+        raise TypeError(f"dates must be datetime64[D], got {dates.dtype}")
+    year_start = dates.astype("datetime64[Y]")
+    year = year_start.astype(np.int64) + 1970
+    day = (dates - year_start.astype("datetime64[D]")).astype(np.int64)  # 0 = 1 January
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return day + ((~leap) & (day >= 59))  # in a common year, 1 March (day 59) moves to slot 60
+
+
+def climatology(train_dates, train_values, dates, smoothing_days=31):
+    """train_dates (T,) datetime64[D], train_values (T,) float -> forecasts of the same shape as `dates`
+    (e.g. the target days (N, H) of some windows): the smoothed day-of-year mean of the training values."""
+    train_values = check_float_array("train_values", train_values, ndim=1, dims="(T,)")
+    train_slots = calendar_slot(train_dates)
+    check_shape("train_dates", train_slots, train_values.shape, "(T,)")
+    smoothing_days = check_positive_int("smoothing_days", smoothing_days)
+    if smoothing_days % 2 == 0 or smoothing_days > SLOTS:
+        raise ValueError(f"smoothing_days must be odd (centred on the day) and at most {SLOTS}, got {smoothing_days}")
+    sums = np.bincount(train_slots, weights=train_values, minlength=SLOTS)
+    counts = np.bincount(train_slots, minlength=SLOTS).astype(np.float64)
+    half = smoothing_days // 2
+    # Circular moving sums: 31 December and 1 January are neighbours.
+    sums = sum(np.roll(sums, k) for k in range(-half, half + 1))
+    counts = sum(np.roll(counts, k) for k in range(-half, half + 1))
+    wanted = calendar_slot(dates)
+    empty = np.unique(wanted[counts[wanted] == 0])
+    if empty.size:
+        raise ValueError(f"no training day within {half} day(s) of calendar slot(s) {empty.tolist()[:5]} "
+                         f"(0 = 1 January): give more training years or a larger smoothing_days")
+    return sums[wanted] / counts[wanted]
+
+
+def mae_per_horizon(pred, truth):
+    """pred (N, H), truth (N, H) -> (H,): the mean absolute error at each lead time, over the N forecasts."""
+    pred = check_float_array("pred", pred, ndim=2, dims="(N, H)")
+    truth = check_float_array("truth", truth, ndim=2, dims="(N, H)")
+    check_shape("truth", truth, pred.shape, "(N, H) of pred")
+    if len(pred) == 0:
+        raise ValueError("pred and truth must hold at least one forecast, got N = 0")
+    for name, x in (("pred", pred), ("truth", truth)):
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{name} must be finite; it has NaN or inf at row {np.argwhere(~np.isfinite(x))[0][0]}")
+    return np.abs(pred - truth).mean(axis=0)
+
+
+def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend="c"):
+    """train_series (T_train,), eval_series (T_eval,) float -> (N, horizon), N = T_eval - horizon + 1.
+
+    Row j is the forecast of eval_series[j : j + horizon] made with the data up to eval_series[j - 1] (the
+    training series alone for j = 0): a rolling origin. The parameters (`order` = (p, d, q), `trend` as in
+    statsmodels' SARIMAX) are fitted once, by maximum likelihood on the training series; each evaluation day then
+    only moves the Kalman filter one step forward (`results.extend`, no refit), so no parameter has seen an
+    evaluation day. With eval_series = series[split.val], row j matches window `windows_in(split.val, ...)[j]`
+    of `seqlearn.windows`. statsmodels is imported here, when called, so importing this module stays cheap.
+    """
+    train_series = check_float_array("train_series", train_series, ndim=1, dims="(T_train,)")
+    eval_series = check_float_array("eval_series", eval_series, ndim=1, dims="(T_eval,)")
+    horizon = check_positive_int("horizon", horizon)
+    N = len(eval_series) - horizon + 1
+    if N < 1:
+        raise ValueError(f"eval_series must hold at least horizon = {horizon} days, got {len(eval_series)}")
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    results = SARIMAX(train_series.astype(np.float64), order=order, trend=trend).fit(disp=False)
+    out = np.empty((N, horizon))
+    for j in range(N):
+        if j > 0:  # the origin moves one day: the filter takes in eval_series[j - 1], the parameters stay
+            results = results.extend(eval_series[j - 1:j].astype(np.float64))
+        out[j] = results.forecast(horizon)
+    return out
