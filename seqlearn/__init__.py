@@ -21,8 +21,10 @@ One module per idea, named as the chapters name them:
 - `seqlearn.naive_bayes` a character n-gram naive Bayes classifier, the text-classification baseline (chapter 9)
 - `seqlearn.code_tags` a real tagging task: each character of stdlib Python source tagged by token type (chapter 9)
 - `seqlearn.tagging_baselines` majority-by-window tagging baselines, per-class P/R/F1, macro-F1 (chapter 9)
+- `seqlearn.applied_models` PyTorch forecaster, padded-batch text classifier and (bidirectional) tagger (chapter 9)
+- `seqlearn.fit`       one training loop for any model and loss: Adam, clipping, early stopping, seeded (chapter 9)
 - `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
-- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating` and `generate_ids` beside it
+- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating`, `generate_ids`, `check_device` beside it
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there
 - `seqlearn.training`  its training loop: one `training_step`, `evaluate_perplexity`, the schedule (chapters 5-8)
 - `seqlearn.gradient_flow` gradient norms and Jacobian products back through time, decay rates (chapter 6)

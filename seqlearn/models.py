@@ -113,3 +113,16 @@ def generate_ids(model, prefix_ids, steps, rng=None, temperature=1.0, top_k=None
                 break
             logits, state = model(torch.tensor([[token]], device=device), state)
     return out
+
+
+def check_device(device):
+    """None (CUDA when available, else the CPU), "cpu", "cuda" or a torch.device -> a torch.device that exists here."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"device must be None, 'cpu', 'cuda' or a torch.device, got {device!r} ({e})") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device is {device}, but torch sees no CUDA GPU here; use device=None or 'cpu'")
+    return device

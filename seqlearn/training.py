@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from seqlearn.batching import random_batches, sequential_batches
 from seqlearn.checks import check_choice, check_int_array, check_number, check_positive_int
 from seqlearn.metrics import perplexity
-from seqlearn.models import RNNLanguageModel, detach_state, evaluating
+from seqlearn.models import RNNLanguageModel, check_device, detach_state, evaluating
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -43,10 +43,6 @@ class History:
     learning_rate: list = field(default_factory=list)  # the rate at the end of each epoch
     best_epoch: int = -1  # -1: no epoch reached a finite validation perplexity
     stopped_early: bool = False
-
-
-def default_device():
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def next_token_loss(logits, targets, reduction="mean"):
@@ -226,12 +222,7 @@ def _check_arguments(model, train_ids, val_ids, *, epochs, lr, batch_size, num_s
     check_choice("lr_schedule", lr_schedule, (None, "cosine"))
     if lr_decay is not None and lr_schedule is not None:
         raise ValueError("choose lr_decay or lr_schedule, not both")
-    try:
-        device = default_device() if device is None else torch.device(device)
-    except (RuntimeError, TypeError) as e:
-        raise ValueError(f"device must be None, 'cpu', 'cuda' or a torch.device, got {device!r} ({e})") from e
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device is {device}, but torch sees no CUDA GPU here; use device=None or 'cpu'")
+    device = check_device(device)
     need = batch_size * num_steps + 1
     # The largest id the model reads, where it says (an RNNLanguageModel); ids are never negative.
     largest = model.config["vocab_size"] - 1 if isinstance(model, RNNLanguageModel) else math.inf
