@@ -73,7 +73,15 @@ class GradCheckReport:
 
 
 def grad_check(f, arrays, analytic, eps=1e-6):
-    """Check `analytic[name]` against finite differences of f() for every `arrays[name]`."""
+    """Check `analytic[name]` against finite differences of f() for every `arrays[name]`.
+
+    A NaN on either side counts as an infinite error: a check must never pass a gradient it could not compare.
+    """
+    if not isinstance(arrays, dict) or not isinstance(analytic, dict):
+        raise TypeError(f"arrays and analytic must be dicts of name -> array, got {type(arrays).__name__} and "
+                        f"{type(analytic).__name__}")
+    if not arrays:
+        raise ValueError("grad_check needs at least one array to check, got none")
     if set(arrays) != set(analytic):
         raise ValueError(f"arrays and analytic must name the same arrays: {sorted(arrays)} vs "
                          f"{sorted(analytic)}")
@@ -86,6 +94,7 @@ def grad_check(f, arrays, analytic, eps=1e-6):
             raise ValueError(f"{name}: analytic gradient has shape {analytic[name].shape}, "
                              f"the array {x.shape}")
         err = relative_error(analytic[name], numerical_gradient(f, x, eps))
+        err = np.where(np.isnan(err), np.inf, err)  # NaN compares False with everything: make it the worst
         errors[name] = float(err.max()) if err.size else 0.0
         if err.size and errors[name] > worst[0]:
             worst = (errors[name], name, tuple(int(i) for i in np.unravel_index(err.argmax(), err.shape)))

@@ -70,3 +70,30 @@ def test_report_prints_a_rounded_table():
     assert lines[2] == "worst: x[1] at 1.0e-07"
     assert report.max_error == pytest.approx(1e-7, rel=1e-2)
     assert report.passed(1e-6) and not report.passed(1e-8)
+
+
+@pytest.mark.parametrize("order", [("a", "b"), ("b", "a")])
+def test_a_nan_gradient_fails_whatever_the_order(order):
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+
+    def f():
+        return float((a ** 2).sum() + (b ** 2).sum())
+
+    arrays = {name: {"a": a, "b": b}[name] for name in order}
+    analytic = {name: {"a": 2 * a, "b": np.array([np.nan, 8.0])}[name] for name in order}
+    report = grad_check(f, arrays, analytic)
+    assert not report.passed() and report.max_error == np.inf
+    assert (report.worst_name, report.worst_index) == ("b", (0,))
+
+
+def test_a_nan_loss_fails():
+    x = np.array([1.0, 2.0])
+    report = grad_check(lambda: float("nan"), {"x": x}, {"x": 2 * x})
+    assert not report.passed() and report.max_error == np.inf
+
+
+def test_nothing_to_check_is_refused():
+    with pytest.raises(ValueError, match="needs at least one array to check, got none"):
+        grad_check(lambda: 0.0, {}, {})
+    with pytest.raises(TypeError, match="must be dicts of name -> array, got list and dict"):
+        grad_check(lambda: 0.0, [np.zeros(2)], {})
