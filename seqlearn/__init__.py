@@ -24,7 +24,7 @@ One module per idea, named as the chapters name them:
 - `seqlearn.applied_models` PyTorch forecaster, padded-batch text classifier and (bidirectional) tagger (chapter 9)
 - `seqlearn.fit`       one training loop for any model and loss: Adam, clipping, early stopping, seeded (chapter 9)
 - `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
-- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model, `evaluating`, `generate_ids`, `check_device` beside it
+- `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `check_ids`, `check_device`, `evaluating`, `generate_ids`
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there
 - `seqlearn.training`  its training loop: one `training_step`, `evaluate_perplexity`, the schedule (chapters 5-8)
 - `seqlearn.gradient_flow` gradient norms and Jacobian products back through time, decay rates (chapter 6)

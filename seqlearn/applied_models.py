@@ -22,20 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from seqlearn.checks import check_choice, check_number, check_positive_int
-from seqlearn.models import TORCH_CELLS
-
-
-def check_ids(ids, vocab_size):
-    """ids must be a (T, N) int64 tensor, T and N at least 1, every id in [0, vocab_size); returns it."""
-    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.int64:
-        got = f"shape {tuple(ids.shape)} and {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
-        raise ValueError(f"ids must be a (T, N) int64 tensor, got {got}")
-    if ids.shape[0] == 0 or ids.shape[1] == 0:
-        raise ValueError(f"ids must hold at least one step and one sequence, got shape {tuple(ids.shape)}")
-    if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"ids must be in [0, {vocab_size - 1}], got values from {int(ids.min())} to "
-                         f"{int(ids.max())}")
-    return ids
+from seqlearn.models import TORCH_CELLS, check_ids
 
 
 def _check_common(hidden_size, cell, embedding_dim, dropout):

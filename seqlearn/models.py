@@ -22,6 +22,19 @@ from seqlearn.sampling import sample_next
 TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
+def check_ids(ids, vocab_size):
+    """ids must be a (T, N) int64 tensor, T and N at least 1, every id in [0, vocab_size); returns it."""
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.int64:
+        got = f"shape {tuple(ids.shape)} and {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
+        raise ValueError(f"ids must be a (T, N) int64 tensor, got {got}")
+    if ids.shape[0] == 0 or ids.shape[1] == 0:
+        raise ValueError(f"ids must hold at least one step and one sequence, got shape {tuple(ids.shape)}")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"ids must be in [0, {vocab_size - 1}], got values from {int(ids.min())} to "
+                         f"{int(ids.max())}")
+    return ids
+
+
 class RNNLanguageModel(nn.Module):
     """`RNNLanguageModel(vocab_size, hidden_size, cell="lstm", num_layers=1, embedding_dim=None, dropout=0.0,
     input_dropout=0.0)`.
@@ -55,11 +68,8 @@ class RNNLanguageModel(nn.Module):
 
     def forward(self, ids, state=None):
         """ids: (T, N) int64 -> logits (T, N, V) and the final state (h_n, or (h_n, c_n) for an LSTM)."""
-        if ids.dim() != 2 or ids.dtype != torch.int64:
-            raise ValueError(f"ids must be a (T, N) int64 tensor, got shape {tuple(ids.shape)} and {ids.dtype}")
         V = self.config["vocab_size"]
-        if ids.numel() and (ids.min() < 0 or ids.max() >= V):
-            raise ValueError(f"ids must be in [0, {V - 1}], got values from {int(ids.min())} to {int(ids.max())}")
+        check_ids(ids, V)
         if self.embedding is None:
             x = F.one_hot(ids, V).to(self.head.weight.dtype)
         else:
