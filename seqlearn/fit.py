@@ -24,6 +24,11 @@ every target value, for a loss that averages over them (the default reduction="m
 F.cross_entropy). Randomness: the batches' order from `rng`, dropout from `seeded_torch(seed)`; the model's
 initial weights are the caller's (`torch.manual_seed` before building it), and the caller's global random state
 is left untouched, so the same model, batches and seed give the same run, number for number.
+
+`index_batches(indices, batch_size, take)` makes such a callable from the indices of the examples (a window,
+a line, a chunk) and a function `take(j)` that cuts the batch of examples `j` (an int64 tensor) out of the data:
+`lambda j: (x[:, j], y[j])` for the forecaster, whose inputs are time-major and targets batch-first. Called
+with an rng it shuffles the order (training); called without, it keeps the given order (validation).
 """
 
 import math
@@ -33,7 +38,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from seqlearn.checks import check_number, check_positive_int
+from seqlearn.checks import check_int_array, check_number, check_positive_int
 from seqlearn.models import check_device, evaluating
 from seqlearn.training import seeded_torch, training_step
 
@@ -85,6 +90,27 @@ def fit(model, loss_fn, train_batches, val_batches, *, epochs, lr, clip=1.0, pat
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+def index_batches(indices, batch_size, take):
+    """-> batches(rng=None): yields take(j) for consecutive groups j of at most `batch_size` of the `indices`.
+
+    indices: 1-D ints (n,), n >= 1, e.g. the training windows' rows; take: int64 tensor j -> (inputs, targets).
+    With an rng the indices are permuted first (a new order each epoch), without one they come as given.
+    """
+    indices = check_int_array("indices", indices, ndim=1)
+    if len(indices) == 0:
+        raise ValueError("indices must hold at least one example, got none")
+    check_positive_int("batch_size", batch_size)
+    if not callable(take):
+        raise TypeError(f"take must be a function from an int64 tensor of indices to (inputs, targets), got "
+                        f"{type(take).__name__}")
+
+    def batches(rng=None):
+        order = indices if rng is None else rng.permutation(indices)
+        for start in range(0, len(order), batch_size):
+            yield take(torch.as_tensor(order[start:start + batch_size], dtype=torch.int64))
+    return batches
 
 
 @torch.no_grad()

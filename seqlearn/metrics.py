@@ -7,6 +7,7 @@ total_nll / num_tokens is the mean cross-entropy per token, the training loss. A
 between k tokens has perplexity k; a perfect model has 1. No torch here: `seqlearn.ngram` and
 `seqlearn.training` both report their scores through `perplexity`. `mixture_log_probs` interpolates two models.
 For classifiers and taggers: `accuracy` and `confusion_matrix` (rows: the true class, columns: the predicted one).
+For forecasts: `lag_correlation`, which tells a forecast that follows the truth from one that trails it.
 """
 
 import math
@@ -14,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.checks import check_float_array, check_int_array, check_positive_int
 
 # exp(x) overflows a float past x = 709.78: a mean loss that large is a diverged model, reported as inf.
 LARGEST_EXPONENT = 709
@@ -88,3 +89,29 @@ def confusion_matrix(y_true, y_pred, num_classes):
     C = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(C, (y_true, y_pred), 1)
     return C
+
+
+def lag_correlation(pred, truth, lag):
+    """Pearson's correlation of pred[t] with truth[t - lag], over the t where both exist: a float in [-1, 1].
+
+    pred, truth: float (T,), e.g. one-step forecasts and the values they forecast, aligned (pred[t] forecasts
+    truth[t]). lag = 0 scores the forecast against its target; lag = 1 against the value one step before, the
+    last one the forecaster saw. A forecast that correlates more at lag 1 than at lag 0 trails the truth: it
+    mostly repeats the last value. Negative lags compare with later values. Needs |lag| <= T - 2, so that at
+    least two pairs remain, and neither side constant over them.
+    """
+    pred = check_float_array("pred", pred, ndim=1, dims="(T,)")
+    truth = check_float_array("truth", truth, ndim=1, dims="(T,)")
+    if pred.shape != truth.shape:
+        raise ValueError(f"pred and truth must have the same length, got {len(pred)} and {len(truth)}")
+    if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or abs(lag) > len(pred) - 2:
+        raise ValueError(f"lag must be an int with |lag| <= T - 2 = {len(pred) - 2}, got {lag!r}")
+    T = len(pred)
+    a, b = (pred[lag:], truth[:T - lag]) if lag >= 0 else (pred[:T + lag], truth[-lag:])
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("pred and truth must be finite where they are compared")
+    a, b = a - a.mean(), b - b.mean()
+    spread = np.sqrt((a @ a) * (b @ b))
+    if spread == 0:
+        raise ValueError(f"a correlation needs both sides to vary, but one is constant over the {len(a)} pairs")
+    return float(a @ b / spread)

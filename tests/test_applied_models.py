@@ -8,7 +8,7 @@ import torch
 from torch.nn import functional as F
 
 from seqlearn.applied_models import CharClassifier, CharTagger, Forecaster
-from seqlearn.fit import evaluate_loss, fit
+from seqlearn.fit import evaluate_loss, fit, index_batches
 from seqlearn.training import NonFiniteLossError
 
 
@@ -24,22 +24,14 @@ def one_thread():
 
 def batches_of(inputs, targets, batch_size, shuffle=True):
     """A batches callable over time-major inputs x (T, N, ...) or (ids (T, N), lengths (N,)), targets (N, ...)."""
-    def batches(rng=None):
-        order = rng.permutation(len(targets)) if shuffle else np.arange(len(targets))
-        for start in range(0, len(order), batch_size):
-            j = torch.as_tensor(order[start:start + batch_size])
-            x = (inputs[0][:, j], inputs[1][j]) if isinstance(inputs, tuple) else inputs[:, j]
-            yield x, targets[j]
-    return batches
+    def take(j):
+        return ((inputs[0][:, j], inputs[1][j]) if isinstance(inputs, tuple) else inputs[:, j]), targets[j]
+    batches = index_batches(np.arange(len(targets)), batch_size, take)
+    return batches if shuffle else lambda rng=None: batches()
 
 
 def tag_batches(ids, tags, batch_size):
-    def batches(rng=None):
-        order = rng.permutation(ids.shape[1]) if rng is not None else np.arange(ids.shape[1])
-        for start in range(0, len(order), batch_size):
-            j = torch.as_tensor(order[start:start + batch_size])
-            yield ids[:, j], tags[:, j]
-    return batches
+    return index_batches(np.arange(ids.shape[1]), batch_size, lambda j: (ids[:, j], tags[:, j]))
 
 
 def tag_loss(logits, tags):
@@ -248,3 +240,27 @@ def test_fit_refuses_bad_arguments_with_messages():
         fit(model, F.mse_loss, good["train_batches"], good["val_batches"], epochs=1, lr=1e-2)
     with pytest.raises(NonFiniteLossError, match="at epoch 0 after 0 batches"):
         fit(**{**good, "loss_fn": lambda out, target: out.sum() * float("nan")})
+
+
+def test_index_batches_cover_every_example_once_shuffled_only_with_an_rng():
+    seen = []
+    batches = index_batches(np.array([5, 3, 8, 1, 9]), 2, lambda j: (j, j))
+    in_order = [x.tolist() for x, _ in batches()]
+    assert in_order == [[5, 3], [8, 1], [9]]  # the given order, the last batch shorter
+    for seed in range(3):
+        seen.append([i for x, _ in batches(np.random.default_rng(seed)) for i in x.tolist()])
+        assert sorted(seen[-1]) == [1, 3, 5, 8, 9]
+    assert any(order != [5, 3, 8, 1, 9] for order in seen)
+    assert next(iter(batches()))[0].dtype == torch.int64
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (([], 2, tuple), ValueError, "indices must hold at least one example, got none"),
+    (([0.5, 1.0], 2, tuple), TypeError, "indices must hold integers, got dtype float64"),
+    (([[0, 1]], 2, tuple), ValueError, "indices must have 1 dimension"),
+    (([0, 1], 0, tuple), ValueError, "batch_size must be at least 1, got 0"),
+    (([0, 1], 2, "x[:, j]"), TypeError, "take must be a function from an int64 tensor"),
+])
+def test_index_batches_refuse_bad_arguments(args, error, message):
+    with pytest.raises(error, match=message):
+        index_batches(*args)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from seqlearn.metrics import best_mixture_weight, mixture_log_probs, perplexity
+from seqlearn.metrics import best_mixture_weight, lag_correlation, mixture_log_probs, perplexity
 
 
 def test_perplexity_is_exp_of_the_mean_negative_log_likelihood():
@@ -61,3 +61,34 @@ def test_the_best_weight_is_the_one_a_fine_search_finds():
 def test_mixture_bad_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_lag_correlation_against_a_hand_computation_and_numpy():
+    truth = np.array([1.0, 3.0, 2.0, 5.0, 4.0])
+    pred = np.array([0.0, 1.0, 3.0, 2.0, 5.0])  # truth delayed by one step: pred[t] = truth[t - 1]
+    assert lag_correlation(pred, truth, 1) == pytest.approx(1.0)
+    # lag 0 by hand: pairs (0,1), (1,3), (3,2), (2,5), (5,4); means 2.2 and 3.0
+    a, b = pred - 2.2, truth - 3.0
+    assert lag_correlation(pred, truth, 0) == pytest.approx((a @ b) / math.sqrt((a @ a) * (b @ b)))
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=30), rng.normal(size=30)
+    for lag in (-3, -1, 0, 2, 5):
+        want = np.corrcoef(x[lag:], y[:30 - lag])[0, 1] if lag >= 0 else np.corrcoef(x[:30 + lag], y[-lag:])[0, 1]
+        assert lag_correlation(x, y, lag) == pytest.approx(want, abs=1e-12)
+    assert lag_correlation(x, y, -2) == pytest.approx(lag_correlation(y, x, 2), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((np.zeros(5), np.arange(5.0), 0), ValueError, "one is constant over the 5 pairs"),
+        ((np.arange(5.0), np.arange(4.0), 0), ValueError, "same length, got 5 and 4"),
+        ((np.arange(5.0), np.arange(5.0), 4), ValueError, r"\|lag\| <= T - 2 = 3, got 4"),
+        ((np.arange(5.0), np.arange(5.0), 1.0), ValueError, "lag must be an int"),
+        ((np.arange(5), np.arange(5.0), 0), TypeError, "pred must have a floating dtype"),
+        ((np.array([1.0, np.nan, 2.0, 3.0]), np.arange(4.0), 0), ValueError, "must be finite"),
+    ],
+)
+def test_lag_correlation_refuses_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        lag_correlation(*args)
