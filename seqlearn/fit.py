@@ -42,6 +42,9 @@ from seqlearn.checks import check_int_array, check_number, check_positive_int
 from seqlearn.models import check_device, evaluating
 from seqlearn.training import seeded_torch, training_step
 
+# The bar shows how far the epochs have come, and nothing that varies between runs (no timing, no rate).
+BAR = "{desc}: {n_fmt}/{total_fmt} {bar}"
+
 
 @dataclass
 class FitHistory:
@@ -71,7 +74,7 @@ def fit(model, loss_fn, train_batches, val_batches, *, epochs, lr, clip=1.0, pat
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history, best, best_state = FitHistory(), math.inf, None
     with seeded_torch(seed, device):
-        for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
+        for epoch in tqdm(range(epochs), desc="epochs", disable=not progress, bar_format=BAR):
             model.train()
             total, count = 0.0, 0
             for batch, (inputs, targets) in enumerate(_pairs(train_batches(rng), "train_batches(rng)", device)):

@@ -30,6 +30,7 @@ def test_a_correct_answer_written_another_way_passes():
     (lambda x: 2 * x[::-1] if len(x) > 1 else 2 * x, "off by up to"),
     (lambda x: x.__imul__(2), "changes its argument 'x' in place"),
     (lambda x: 1 / 0, "raised ZeroDivisionError"),
+    (lambda x: [2 * x, [1.0]] if len(x) > 1 else 2 * x, r"is a list that does not form an array, expected an array"),
 ])
 def test_wrong_answers_are_named(answer, message):
     with pytest.raises(WrongAnswer, match=message):

@@ -90,8 +90,11 @@ def difference(got, want, atol=1e-8, rtol=1e-6):
         return (f"the result has the parts {sorted(got_parts)}, expected {sorted(want_parts)} (check what the "
                 "function returns: a tuple, a dict with which names?)")
     for path, w in want_parts.items():
-        g = got_parts[path]
-        w, kind = np.asarray(w), np.asarray(g).dtype
+        g, w = got_parts[path], np.asarray(w)
+        try:
+            kind = np.asarray(g).dtype
+        except (TypeError, ValueError):  # a ragged list, say: not an array at all
+            return f"{path} is a {type(g).__name__} that does not form an array, expected an array of shape {w.shape}"
         if w.dtype.kind in "iu" and kind.kind not in "iu":
             return f"{path} has dtype {kind}, expected integers"
         if w.dtype.kind == "f" and kind.kind == "f" and kind.itemsize < w.dtype.itemsize:
