@@ -11,6 +11,7 @@ t_i + 1 .. t_i + H, like the targets of `seqlearn.windows.make_windows`, and is 
   366-day calendar, so 1 March is the same slot in every year and 29 February has a slot of its own.
 - `sarimax_forecasts`: a classical SARIMAX model (statsmodels), fitted once on the training series and then run
   forward over the evaluation series with a rolling origin: each forecast uses the data up to its origin only.
+  Regressors known in advance (the calendar) may enter as `exog`.
 """
 
 import numpy as np
@@ -78,7 +79,8 @@ def mae_per_horizon(pred, truth):
     return np.abs(pred - truth).mean(axis=0)
 
 
-def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend="c"):
+def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend="c", train_exog=None,
+                      eval_exog=None):
     """train_series (T_train,), eval_series (T_eval,) float -> (N, horizon), N = T_eval - horizon + 1.
 
     Row j is the forecast of eval_series[j : j + horizon] made with the data up to eval_series[j - 1] (the
@@ -87,6 +89,10 @@ def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend
     only moves the Kalman filter one step forward (`results.extend`, no refit), so no parameter has seen an
     evaluation day. With eval_series = series[split.val], row j matches window `windows_in(split.val, ...)[j]`
     of `seqlearn.windows`. statsmodels is imported here, when called, so importing this module stays cheap.
+
+    train_exog (T_train, k), eval_exog (T_eval, k): optional regressors known in advance for every day, such as
+    the calendar (sin and cos of the day of the year): the model becomes a regression on them with ARMA errors,
+    and row j reads eval_exog[j : j + horizon], the regressors of the days it forecasts. Give both or neither.
     """
     train_series = check_float_array("train_series", train_series, ndim=1, dims="(T_train,)")
     eval_series = check_float_array("eval_series", eval_series, ndim=1, dims="(T_eval,)")
@@ -94,12 +100,23 @@ def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend
     N = len(eval_series) - horizon + 1
     if N < 1:
         raise ValueError(f"eval_series must hold at least horizon = {horizon} days, got {len(eval_series)}")
+    if (train_exog is None) != (eval_exog is None):
+        raise ValueError("give train_exog and eval_exog together (the regressors of both periods), or neither")
+    if train_exog is not None:
+        train_exog = check_float_array("train_exog", train_exog, ndim=2, dims="(T_train, k)")
+        eval_exog = check_float_array("eval_exog", eval_exog, ndim=2, dims="(T_eval, k)")
+        check_shape("train_exog", train_exog, (len(train_series), train_exog.shape[1]), "(T_train, k)")
+        check_shape("eval_exog", eval_exog, (len(eval_series), train_exog.shape[1]), "(T_eval, k) with train_exog's k")
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-    results = SARIMAX(train_series.astype(np.float64), order=order, trend=trend).fit(disp=False)
+    def exog(rows):  # the regressors of those evaluation days, or None
+        return None if eval_exog is None else eval_exog[rows].astype(np.float64)
+
+    fitted = SARIMAX(train_series.astype(np.float64), exog=None if train_exog is None else train_exog.astype(
+        np.float64), order=order, trend=trend).fit(disp=False)
     out = np.empty((N, horizon))
     for j in range(N):
         if j > 0:  # the origin moves one day: the filter takes in eval_series[j - 1], the parameters stay
-            results = results.extend(eval_series[j - 1:j].astype(np.float64))
-        out[j] = results.forecast(horizon)
+            fitted = fitted.extend(eval_series[j - 1:j].astype(np.float64), exog=exog(slice(j - 1, j)))
+        out[j] = fitted.forecast(horizon, exog=exog(slice(j, j + horizon)))
     return out

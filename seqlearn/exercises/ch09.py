@@ -141,10 +141,12 @@ def _pairs(pred, truth, lag):
     return (pred[lag:], truth[:T - lag]) if lag >= 0 else (pred[:T + lag], truth[-lag:])
 
 
-def _lag_mistake(*, pairs=_pairs, centre=True, normalise=True):
+def _lag_mistake(*, pairs=_pairs, centre=True, normalise=True, whole_means=False):
     def correlation(pred, truth, lag):
         a, b = pairs(pred, truth, lag)
-        if centre:
+        if whole_means:
+            a, b = a - pred.mean(), b - truth.mean()
+        elif centre:
             a, b = a - a.mean(), b - b.mean()
         return float(a @ b / np.sqrt((a @ a) * (b @ b))) if normalise else float(a @ b / len(a))
     return correlation
@@ -161,6 +163,8 @@ LAG_MISTAKES = [
             "in [-1, 1]", _lag_mistake(normalise=False)),
     Mistake("the values are not centred: that is the cosine of the angle between them; subtract each side's "
             "mean over the compared days first", _lag_mistake(centre=False)),
+    Mistake("the means are those of the whole arrays: take each side's mean over the compared days only, the pairs "
+            "that the lag leaves", _lag_mistake(whole_means=True)),
 ]
 
 
