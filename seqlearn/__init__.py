@@ -7,7 +7,7 @@ One module per idea, named as the chapters name them:
 - `seqlearn.one_hot`   `one_hot` and its inverse (chapter 2)
 - `seqlearn.data`      the course corpora: found, verified by sha256, cached (chapter 2 onwards)
 - `seqlearn.batching`  minibatches for language modelling and padding of variable-length batches
-- `seqlearn.scratch`   from-scratch NumPy RNNs, forward and backward (chapters 3-4)
+- `seqlearn.scratch`   from-scratch NumPy RNNs, forward and backward (chapters 3-4), attention and seq2seq (chapter 10)
 - `seqlearn.convert`   exact converters between the NumPy `params` dicts and PyTorch's RNN, LSTM and GRU layers
 - `seqlearn.gradcheck` finite-difference gradient checks (chapter 4)
 - `seqlearn.optim`     SGD, Adagrad, Adam and gradient clipping for the NumPy models
@@ -23,6 +23,8 @@ One module per idea, named as the chapters name them:
 - `seqlearn.tagging_baselines` majority-by-window tagging baselines, per-class P/R/F1, macro-F1 (chapter 9)
 - `seqlearn.applied_models` PyTorch forecaster, padded-batch text classifier and (bidirectional) tagger (chapter 9)
 - `seqlearn.fit`       one training loop for any model and loss: Adam, clipping, early stopping, seeded (chapter 9)
+- `seqlearn.reversal`  reversing strings: the generated task where a fixed-size state runs out (chapter 10)
+- `seqlearn.seq2seq_models` the PyTorch twin of the NumPy encoder-decoder with attention, greedy decoding (chapter 10)
 - `seqlearn.sampling`  the one rule for choosing the next token: greedy, temperature, top-k (NumPy; chapter 5)
 - `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `check_ids`, `check_device`, `evaluating`, `generate_ids`
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there

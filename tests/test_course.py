@@ -41,7 +41,7 @@ def test_notebook_rules(chapter):
 @pytest.mark.parametrize("index", range(len(CHAPTERS)), ids=lambda i: CHAPTERS[i].stem)
 def test_links_to_previous_and_next_chapter(index):
     text = "".join("".join(c["source"]) for c in load(CHAPTERS[index])["cells"] if c["cell_type"] == "markdown")
-    links = set(re.findall(r"\]\((\d\d_[a-z_]+\.ipynb)\)", text))
+    links = set(re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", text))
     if index > 0:
         assert CHAPTERS[index - 1].name in links
     if index + 1 < len(CHAPTERS):

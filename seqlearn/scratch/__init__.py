@@ -45,6 +45,14 @@ the same, faster, and the benchmarks time it.
   `encoder_decoder_generate`, `teacher_forcing_inputs` (the decoder reads `<bos>` first);
   one-to-many `generate`
 
+- `attention`: scores (dot, scaled dot, general, additive), softmax weights over the keys with a mask, a
+  context per query, forward and backward: `attention_forward`, `attention_backward`, `init_attention_params`,
+  `ATTENTION_SCORES`
+- `seq2seq`: the encoder-decoder of chapter 10, a GRU encoder and a GRU decoder with optional attention, trained
+  by teacher forcing: `init_seq2seq_params`, `seq2seq_forward`, `seq2seq_backward`, `seq2seq_loss`, `decoder_io`
+- `decoding`: writing with that model, one step at a time: `encode`, `decoder_step`, `greedy_decode`,
+  `beam_search` (with a length penalty)
+
 The exact converters to and from `torch.nn.RNN`, `nn.LSTM` and `nn.GRU` are in `seqlearn.convert`, where
 PyTorch is expected.
 """
@@ -64,6 +72,8 @@ from seqlearn.scratch.architectures import (
     many_to_one_loss,
     teacher_forcing_inputs,
 )
+from seqlearn.scratch.attention import ATTENTION_SCORES, attention_backward, attention_forward, init_attention_params
+from seqlearn.scratch.decoding import beam_search, decoder_step, encode, greedy_decode
 from seqlearn.scratch.fast import (
     fast_gru_backward,
     fast_gru_forward,
@@ -100,10 +110,12 @@ from seqlearn.scratch.rnn import (
     rnn_step_backward,
     rnn_step_forward,
 )
+from seqlearn.scratch.seq2seq import decoder_io, init_seq2seq_params, seq2seq_backward, seq2seq_forward, seq2seq_loss
 from seqlearn.scratch.stacked import CELLS, DIRECTIONS, init_stacked_params, stacked_backward, stacked_forward
 from seqlearn.scratch.steps import chain_backward, chain_forward
 
 __all__ = [
+    "ATTENTION_SCORES",
     "CELLS",
     "DIRECTIONS",
     "GRU_GATES",
@@ -112,8 +124,14 @@ __all__ = [
     "NONLINEARITIES",
     "affine_backward",
     "affine_forward",
+    "attention_backward",
+    "attention_forward",
+    "beam_search",
     "chain_backward",
     "chain_forward",
+    "decoder_io",
+    "decoder_step",
+    "encode",
     "encoder_decoder_backward",
     "encoder_decoder_forward",
     "encoder_decoder_generate",
@@ -125,15 +143,18 @@ __all__ = [
     "fast_rnn_backward",
     "fast_rnn_forward",
     "generate",
+    "greedy_decode",
     "gru_backward",
     "gru_forward",
     "gru_step_backward",
     "gru_step_forward",
+    "init_attention_params",
     "init_gru_params",
     "init_jordan_params",
     "init_lstm_params",
     "init_model_params",
     "init_rnn_params",
+    "init_seq2seq_params",
     "init_stacked_params",
     "jordan_backward",
     "jordan_forward",
@@ -151,6 +172,9 @@ __all__ = [
     "rnn_forward",
     "rnn_step_backward",
     "rnn_step_forward",
+    "seq2seq_backward",
+    "seq2seq_forward",
+    "seq2seq_loss",
     "sigmoid",
     "softmax",
     "softmax_cross_entropy",

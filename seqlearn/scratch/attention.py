@@ -124,7 +124,8 @@ def attention_forward(queries, keys, mask, params, score):
 
 def attention_backward(dcontext, cache, dweights=None):
     """dcontext (T_q, N, H_k), dweights (T_q, N, T_k) or None -> dqueries, dkeys, grads (named like params)."""
-    queries, keys, mask, params, score, a, hidden = cache
+    queries, keys, params, score, a, hidden = cache.queries, cache.keys, cache.params, cache.score, cache.weights, \
+        cache.hidden
     dcontext = check_upstream("dcontext", dcontext, (*queries.shape[:2], keys.shape[2]), "(T_q, N, H_k)", keys.dtype)
     da = check_upstream("dweights", dweights, a.shape, "(T_q, N, T_k)", keys.dtype)
     # c = sum_s a_s k_s: each key gets a_s * dc directly (as a value), and each weight gets k_s · dc.
