@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqlearn.gradcheck import grad_check
+from seqlearn.gradcheck import numerical_gradient
 from seqlearn.scratch.attention import ATTENTION_SCORES, attention_backward, attention_forward, init_attention_params
 
 
@@ -72,8 +72,13 @@ def test_gradients_pass_finite_differences_on_random_shapes(score, T_q, T_k, N, 
 
     _, _, cache = attention_forward(queries, keys, mask, params, score)
     dq, dk, grads = attention_backward(dcontext, cache, dweights)
-    report = grad_check(loss, {"queries": queries, "keys": keys, **params}, {"queries": dq, "keys": dk, **grads})
-    assert report.passed(1e-6), report
+    analytic = {"queries": dq, "keys": dk, **grads}
+    for name, x in {"queries": queries, "keys": keys, **params}.items():
+        # Each array as a whole: a single entry near 0 (a query over one key has none) would make any
+        # entry-by-entry ratio flag rounding noise of 1e-10 as an error.
+        numeric = numerical_gradient(loss, x)
+        gap = np.linalg.norm(analytic[name] - numeric)
+        assert gap <= 1e-6 * (np.linalg.norm(analytic[name]) + np.linalg.norm(numeric)) + 1e-9, name
 
 
 @pytest.mark.parametrize("score", ATTENTION_SCORES)
