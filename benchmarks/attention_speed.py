@@ -21,15 +21,12 @@ Results, with their provenance (commit, versions, CPU, threads, load average, wa
 import argparse
 import json
 import math
-import os
-import platform
-import statistics
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from speed import median_ms, provenance
 from torch import nn
 
 N, H = 32, 128
@@ -60,35 +57,12 @@ def attention_flops(T):
     return 6 * T * N * H * H + 4 * N * T * T * H
 
 
-@torch.no_grad()
-def median_ms(layers, x):
-    """The median time in ms of each layer's forward pass on x; the layers take turns, so that a change in the
-    machine's load during the run falls on all of them alike."""
-    times = [[] for _ in layers]
-    for repeat in range(WARMUP + REPEATS):
-        for layer, record in zip(layers, times, strict=True):
-            start = time.perf_counter()
-            layer(x)
-            if repeat >= WARMUP:
-                record.append(1000 * (time.perf_counter() - start))
-    return [statistics.median(record) for record in times]
-
-
-def provenance(threads):
-    def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain")),
-            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
-            "cpu": cpu, "threads": threads, "load_average_1min": os.getloadavg()[0]}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    args.warmup, args.repeats = WARMUP, REPEATS  # what speed.median_ms reads
     torch.set_num_threads(args.threads)
     wall, source = time.perf_counter(), provenance(args.threads)
     torch.manual_seed(0)
@@ -96,7 +70,9 @@ def main():
     rows = []
     for T in LENGTHS:
         x = torch.randn(T, N, H)
-        gru_ms, attention_ms = median_ms([lambda x: gru(x)[0], attention], x)
+        with torch.no_grad():  # forward passes only
+            timed = median_ms({"gru": lambda x=x: gru(x)[0], "attention": lambda x=x: attention(x)}, args)
+        gru_ms, attention_ms = timed["gru"], timed["attention"]
         rows.append({"T": T, "gru_ms": gru_ms, "attention_ms": attention_ms, "gru_sequential_steps": T,
                      "attention_sequential_steps": 1, "gru_flops": gru_flops(T), "attention_flops": attention_flops(T)})
     results = {"setup": {"N": N, "H": H, "dtype": "float32", "device": "cpu", "warmup": WARMUP, "repeats": REPEATS,

@@ -25,13 +25,12 @@ The last two lines are the figures to quote:
 
 import argparse
 import json
-import platform
-import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from speed import provenance
 
 from seqlearn.metrics import best_mixture_weight, mixture_log_probs, perplexity
 from seqlearn.models import RNNLanguageModel
@@ -61,16 +60,6 @@ def block_perplexities(log_probs, blocks=10):
 
 def mean_sd(values):
     return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0}
-
-
-def provenance(threads):
-    def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain")),
-            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
-            "cpu": cpu, "threads": threads}
 
 
 def ngram_baselines(split):

@@ -1,11 +1,16 @@
-"""What the speed benchmarks share: the shape arguments, the inputs, and the alternating median timer.
+"""What the benchmarks share: the shape arguments, the inputs, the alternating median timer, and the provenance
+that every results file records.
 
 The shape is a character language model's: T steps, N sequences, D one-hot characters, H hidden units.
 """
 
 import argparse
+import os
+import platform
 import statistics
+import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -53,3 +58,15 @@ def print_header(args):
     print(f"T={args.T} N={args.N} D={args.D} H={args.H}, float32, CPU, torch threads: {torch.get_num_threads()}, "
           f"numpy {np.__version__}, torch {torch.__version__}")
     print(f"median of {args.repeats} runs each, after {args.warmup} warm-up runs")
+
+
+def provenance(threads):
+    """Where a run came from: the commit and whether the tree had uncommitted changes, versions, CPU, threads and
+    the 1-minute load average (a busy machine times slower)."""
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain")),
+            "python": platform.python_version(), "numpy": np.__version__, "torch": torch.__version__,
+            "cpu": cpu, "threads": threads, "load_average_1min": os.getloadavg()[0]}

@@ -9,6 +9,7 @@ import ast
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,8 @@ CHAPTER = json.loads((ROOT / "notebooks" / "05_language_modelling.ipynb").read_t
 
 
 def benchmark():
+    if str(ROOT / "benchmarks") not in sys.path:  # the benchmark imports its sibling speed.py, as a script does
+        sys.path.insert(0, str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location("lm_timemachine", ROOT / "benchmarks" / "lm_timemachine.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
