@@ -24,7 +24,6 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from speed import median_ms, provenance
 from torch import nn
