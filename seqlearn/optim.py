@@ -14,6 +14,8 @@ Clipping, before the update, against exploding gradients (chapter 6):
   max_norm; the direction is kept.
 """
 
+import math
+
 import numpy as np
 
 from seqlearn.checks import check_positive
@@ -105,13 +107,37 @@ def clip_by_value(grads, limit):
 
 
 def global_norm(grads):
-    """The norm of all gradients taken together as one long vector."""
-    return float(np.sqrt(sum(float((g * g).sum()) for g in grads.values())))
+    """The norm of all gradients taken together as one long vector, as a float.
+
+    When the squares overflow (a float32 gradient of 3e19, a float64 one of 1e200), the entries are divided by
+    the largest one first, so the norm stays finite. A NaN or inf entry is refused, naming its
+    array: a diverged loss cannot be rescaled into a finite step.
+    """
+    if not isinstance(grads, dict) or not grads:
+        raise TypeError(f"grads must be a non-empty dict of name -> array, got {type(grads).__name__}")
+    for k, g in grads.items():
+        g = np.asarray(g)
+        if not np.issubdtype(g.dtype, np.floating):
+            raise TypeError(f"gradient {k!r} must be a float array, got dtype {g.dtype}")
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"gradient {k!r} holds nan or inf: its norm is not a number to clip (did the loss "
+                             "diverge? lower the learning rate)")
+    with np.errstate(over="ignore"):
+        total = sum(float((g * g).sum()) for g in grads.values())
+    if total < math.inf:
+        return float(np.sqrt(total))
+    # The squares overflowed: divide by the largest entry first, in float64, and multiply back after the root.
+    largest = max(float(np.abs(g).max()) for g in grads.values() if np.asarray(g).size)
+    total = sum(float(np.sum((np.asarray(g, dtype=np.float64) / largest) ** 2)) for g in grads.values())
+    return largest * float(np.sqrt(total))
 
 
 def clip_by_global_norm(grads, max_norm):
-    """A new dict rescaled so the global norm is at most max_norm, and the norm before clipping."""
+    """A new dict rescaled so the global norm is at most max_norm, and the norm before clipping.
+
+    Each array keeps its dtype. Non-finite gradients are refused (see `global_norm`).
+    """
     check_positive("max_norm", max_norm)
     norm = global_norm(grads)
     scale = min(1.0, max_norm / (norm + 1e-12))
-    return {k: g * scale for k, g in grads.items()}, norm
+    return {k: (np.asarray(g) * scale).astype(np.asarray(g).dtype, copy=False) for k, g in grads.items()}, norm

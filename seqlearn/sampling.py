@@ -15,28 +15,44 @@ np.random.Generator; `rng=None` means greedy, as there is nothing to draw with. 
 NumPy only, no torch: the from-scratch package imports it.
 """
 
+import math
+
 import numpy as np
 
-from seqlearn.checks import check_positive_int, check_rng
+from seqlearn.checks import check_number, check_positive_int, check_rng
 
 
 def check_logits(logits):
-    """A non-empty vector of scores (V,), as float64."""
-    logits = np.asarray(logits, dtype=np.float64)
+    """A non-empty vector of scores (V,), as float64. -inf rules a token out; NaN and +inf are refused, and so are
+    strings and booleans, which are not scores."""
+    values = np.asarray(logits)
+    if values.dtype == bool or values.dtype.kind not in "fiu":
+        raise TypeError(f"logits must be numbers, got {type(logits).__name__} of dtype {values.dtype}")
+    logits = values.astype(np.float64)
     if logits.ndim != 1 or logits.size == 0:
         raise ValueError(f"logits must be a non-empty vector (V,), got shape {logits.shape}")
+    bad = np.isnan(logits) | (logits == np.inf)
+    if bad.any():
+        raise ValueError(f"logits must be finite, or -inf for a token ruled out; index {int(np.argmax(bad))} is "
+                         f"{logits[bad][0]}")
+    if np.all(logits == -np.inf):
+        raise ValueError("every logit is -inf: no token is left to choose")
     return logits
+
+
+def _check_top_k(top_k, V):
+    if top_k is not None and check_positive_int("top_k", top_k) > V:
+        raise ValueError(f"top_k must be at most the V = {V} tokens there are, got {top_k}")
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None):
     """logits (V,) -> probabilities (V,) after temperature and top-k. temperature must be > 0."""
     logits = check_logits(logits)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive here (use sample_next(..., temperature=0) for greedy), "
-                         f"got {temperature}")
+    check_number("temperature", temperature, "positive here (use sample_next(..., temperature=0) for greedy)",
+                 lambda t: 0 < t < math.inf)
+    _check_top_k(top_k, logits.size)
     z = logits / temperature
     if top_k is not None:
-        check_positive_int("top_k", top_k)
         if top_k < z.size:
             # Everything outside the k largest gets probability exactly 0.
             cutoff = np.argsort(-z, kind="stable")[top_k:]
@@ -54,10 +70,8 @@ def sample_next(logits, rng, temperature=1.0, top_k=None):
     """
     logits = check_logits(logits)
     check_rng(rng, allow_none=True)
-    if not temperature >= 0:
-        raise ValueError(f"temperature must be at least 0 (0 means greedy), got {temperature}")
-    if top_k is not None:
-        check_positive_int("top_k", top_k)
+    check_number("temperature", temperature, "at least 0 (0 means greedy)", lambda t: 0 <= t < math.inf)
+    _check_top_k(top_k, logits.size)
     if temperature == 0 or rng is None:
         return int(np.argmax(logits))
     p = next_token_distribution(logits, temperature, top_k)

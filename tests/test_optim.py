@@ -112,3 +112,23 @@ def test_small_gradients_are_left_alone():
 def test_bad_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_global_norm_does_not_overflow_and_clipping_keeps_the_direction():
+    for g in (np.array([3e19, 4e19], np.float32), np.array([3e200, 4e200])):
+        assert global_norm({"w": g}) == pytest.approx(5 * g[0] / 3, rel=1e-6)
+        clipped, norm = clip_by_global_norm({"w": g}, 1.0)
+        assert clipped["w"].dtype == g.dtype and np.allclose(clipped["w"], [0.6, 0.8], rtol=1e-6)
+        assert norm == pytest.approx(5 * float(g[0]) / 3, rel=1e-6)
+    assert global_norm({"w": np.zeros(3), "b": np.zeros(0)}) == 0.0
+
+
+@pytest.mark.parametrize("grads, error, message", [
+    ({"w": np.array([np.nan, 100.0])}, ValueError, "gradient 'w' holds nan or inf"),
+    ({"w": np.array([1.0]), "b": np.array([np.inf, 1.0])}, ValueError, "gradient 'b' holds nan or inf"),
+    ({"w": np.array([1, 2])}, TypeError, "gradient 'w' must be a float array, got dtype int64"),
+    ({}, TypeError, "grads must be a non-empty dict"),
+])
+def test_clipping_refuses_gradients_it_cannot_rescale(grads, error, message):
+    with pytest.raises(error, match=message):
+        clip_by_global_norm(grads, 1.0)
