@@ -40,25 +40,16 @@ def check_logits(logits):
     return logits
 
 
-def _check_top_k(top_k):
-    """top_k: None (every token) or an int >= 1; a top_k of V or more keeps every token (chapter 5's exercise
-    teaches that case), it is not an error."""
-    if top_k is not None:
-        check_positive_int("top_k", top_k)
-
-
 def next_token_distribution(logits, temperature=1.0, top_k=None):
     """logits (V,) -> probabilities (V,) after temperature and top-k. temperature must be > 0."""
     logits = check_logits(logits)
     check_number("temperature", temperature, "positive here (use sample_next(..., temperature=0) for greedy)",
                  lambda t: 0 < t < math.inf)
-    _check_top_k(top_k)
     z = logits / temperature
-    if top_k is not None:
-        if top_k < z.size:
-            # Everything outside the k largest gets probability exactly 0.
-            cutoff = np.argsort(-z, kind="stable")[top_k:]
-            z[cutoff] = -np.inf
+    if top_k is not None and check_positive_int("top_k", top_k) < z.size:  # a top_k of V or more keeps them all
+        # Everything outside the k largest gets probability exactly 0.
+        cutoff = np.argsort(-z, kind="stable")[top_k:]
+        z[cutoff] = -np.inf
     p = np.exp(z - z.max())
     return p / p.sum()
 
@@ -73,7 +64,8 @@ def sample_next(logits, rng, temperature=1.0, top_k=None):
     logits = check_logits(logits)
     check_rng(rng, allow_none=True)
     check_number("temperature", temperature, "at least 0 (0 means greedy)", lambda t: 0 <= t < math.inf)
-    _check_top_k(top_k)
+    if top_k is not None:
+        check_positive_int("top_k", top_k)  # a top_k of V or more keeps every token
     if temperature == 0 or rng is None:
         return int(np.argmax(logits))
     p = next_token_distribution(logits, temperature, top_k)
