@@ -79,6 +79,9 @@ def corpus_path(corpus, cache_dir=None):
         raise TypeError(f"expected a Corpus (e.g. seqlearn.data.TIME_MACHINE), got {type(corpus).__name__}")
     data_dir = os.environ.get(DATA_DIR_VARIABLE)
     if data_dir:
+        if not Path(data_dir).is_dir():  # a typo here would otherwise send an offline user to a download
+            raise CorpusError(f"{DATA_DIR_VARIABLE}={data_dir} is not a directory: set it to the folder that holds "
+                              f"{corpus.filename}, or unset it to use the cache ({default_cache_dir()}) and downloads")
         path = Path(data_dir) / corpus.filename
         if path.is_file():
             found = sha256_of(path)
@@ -91,6 +94,11 @@ def corpus_path(corpus, cache_dir=None):
             return path
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     path = cache / corpus.filename
+    if path.exists() and not path.is_file():
+        raise CorpusError(f"{path} should be the cached {corpus.filename} but is a directory or something else: "
+                          "move it away, and the file is fetched again")
+    if cache.exists() and not cache.is_dir():
+        raise CorpusError(f"the cache {cache} is a file, not a directory: move it away, or pass another cache_dir")
     if path.is_file():
         if sha256_of(path) == corpus.sha256:
             return path

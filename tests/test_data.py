@@ -107,3 +107,24 @@ def test_every_corpus_matches_its_entry_in_sources(corpus):
     if sources is not None:
         assert corpus.sha256 in sources and corpus.filename in sources
     assert hashlib.sha256(path.read_bytes()).hexdigest() == corpus.sha256
+
+
+@pytest.mark.parametrize("make", [lambda p: None, lambda p: p.write_text("not a folder")], ids=["missing", "a file"])
+def test_a_data_dir_that_is_not_a_directory_is_an_error_not_a_download(tmp_path, monkeypatch, make):
+    corpus = fake_corpus(tmp_path)
+    make(tmp_path / "mine")
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "mine"))
+    with pytest.raises(CorpusError, match=f"{DATA_DIR_VARIABLE}=.*mine is not a directory: set it to the folder"):
+        corpus_path(corpus, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()  # nothing was fetched behind the user's back
+
+
+def test_a_cache_that_is_a_file_or_holds_a_directory_is_an_error(tmp_path, no_data_dir):
+    corpus = fake_corpus(tmp_path)
+    (tmp_path / "file_cache").write_text("x")
+    with pytest.raises(CorpusError, match="the cache .*file_cache is a file, not a directory"):
+        corpus_path(corpus, cache_dir=tmp_path / "file_cache")
+    (tmp_path / "cache" / "tiny.txt").mkdir(parents=True)
+    with pytest.raises(CorpusError, match="tiny.txt should be the cached tiny.txt but is a directory"):
+        corpus_path(corpus, cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*.part"))
