@@ -1,7 +1,6 @@
 """The PyTorch sequence to sequence model (seqlearn.seq2seq_models) against its NumPy twin (seqlearn.scratch.seq2seq):
 float64 logits, weights, loss and every gradient, teacher forcing, greedy decoding; converters, padding, errors."""
 
-import copy
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from seqlearn.scratch.seq2seq import decoder_io, init_seq2seq_params, seq2seq_fo
 from seqlearn.seq2seq_models import (
     Seq2Seq,
     greedy_decode,
+    seq2seq_grads_from_torch,
     seq2seq_params_from_torch,
     seq2seq_params_to_torch,
     sequence_loss,
@@ -54,17 +54,6 @@ def twins(attention, H, rng):
     return params, seq2seq_params_to_torch(params, Seq2Seq(V_SRC, V_TGT, H, attention).double())
 
 
-def torch_grads(model):
-    """The gradients after backward, under the NumPy names. nn.GRU's two biases of r and z are one b_r, b_z of the
-    NumPy model, so each has the gradient once: keep bias_ih's, zero bias_hh's r and z blocks before converting."""
-    grads = copy.deepcopy(model)
-    for g, p in zip(grads.parameters(), model.parameters(), strict=True):
-        g.data = p.grad.clone()
-    for gru in (grads.encoder, grads.decoder):
-        gru.bias_hh_l0.data[:2 * gru.hidden_size] = 0
-    return seq2seq_params_from_torch(grads)
-
-
 def tensors(*arrays):
     return tuple(torch.from_numpy(np.asarray(a, dtype=np.int64)) for a in arrays)
 
@@ -90,7 +79,7 @@ def test_loss_logits_weights_and_every_gradient_match_the_numpy_model(attention,
     else:
         np.testing.assert_allclose(t_weights.detach().numpy(), weights, rtol=0, atol=1e-12)
     assert abs(t_loss.item() - loss) < 1e-10
-    t_grads = torch_grads(model)
+    t_grads = seq2seq_grads_from_torch(model)
     assert sorted(t_grads) == sorted(grads) == sorted(params)
     for name, grad in grads.items():
         np.testing.assert_allclose(t_grads[name], grad, rtol=0, atol=1e-10, err_msg=name)

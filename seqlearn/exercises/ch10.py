@@ -109,7 +109,7 @@ BACKWARD_CASES = [_case("backward", *args) for args in [
 
 
 def reference_dot_attention_backward(dcontext, queries, keys, weights):
-    cache = AttentionCache(queries, keys, weights[0].T > 0, {}, "dot", weights, None)  # the mask: nonzero weights
+    cache = AttentionCache(queries, keys, {}, "dot", weights, None)  # the weights already hold the mask
     return attention_backward(dcontext, cache)[:2]
 
 

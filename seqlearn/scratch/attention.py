@@ -91,7 +91,6 @@ def _check(queries, keys, mask, params, score):
 class AttentionCache(NamedTuple):
     queries: np.ndarray
     keys: np.ndarray
-    mask: np.ndarray
     params: dict
     score: str
     weights: np.ndarray  # (T_q, N, T_k)
@@ -119,13 +118,13 @@ def attention_forward(queries, keys, mask, params, score):
     e = np.exp(e - e.max(axis=-1, keepdims=True))
     weights = e / e.sum(axis=-1, keepdims=True)
     context = np.einsum("qnk,knh->qnh", weights, keys)
-    return context, weights, AttentionCache(queries, keys, mask, params, score, weights, hidden)
+    return context, weights, AttentionCache(queries, keys, params, score, weights, hidden)
 
 
 def attention_backward(dcontext, cache, dweights=None):
     """dcontext (T_q, N, H_k), dweights (T_q, N, T_k) or None -> dqueries, dkeys, grads (named like params)."""
-    queries, keys, params, score, a, hidden = cache.queries, cache.keys, cache.params, cache.score, cache.weights, \
-        cache.hidden
+    queries, keys, params, score = cache.queries, cache.keys, cache.params, cache.score
+    a, hidden = cache.weights, cache.hidden  # a masked key's weight is 0: the mask is in `a` already
     dcontext = check_upstream("dcontext", dcontext, (*queries.shape[:2], keys.shape[2]), "(T_q, N, H_k)", keys.dtype)
     da = check_upstream("dweights", dweights, a.shape, "(T_q, N, T_k)", keys.dtype)
     # c = sum_s a_s k_s: each key gets a_s * dc directly (as a value), and each weight gets k_s · dc.
