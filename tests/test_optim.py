@@ -97,13 +97,13 @@ def test_small_gradients_are_left_alone():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: SGD(0), "lr must be positive, got 0"),
+        (lambda: SGD(0), "lr must be positive.*, got 0"),
         (lambda: Adam(1e-3, beta1=1.0), r"beta1 must be in \[0, 1\), got 1.0"),
         (lambda: SGD(0.1).step({"w": np.zeros(2)}, {"v": np.zeros(2)}), "must have the same keys"),
         (lambda: SGD(0.1).step({"w": np.zeros(2)}, {"w": np.zeros(3)}), r"grads\['w'\] has shape \(3,\)"),
-        (lambda: clip_by_global_norm({"w": np.zeros(2)}, -1.0), "max_norm must be positive, got -1.0"),
-        (lambda: clip_by_value({"w": np.zeros(2)}, 0), "limit must be positive, got 0"),
-        (lambda: Adagrad(-0.1), "lr must be positive, got -0.1"),
+        (lambda: clip_by_global_norm({"w": np.zeros(2)}, -1.0), "max_norm must be positive.*, got -1.0"),
+        (lambda: clip_by_value({"w": np.zeros(2)}, 0), "limit must be positive.*, got 0"),
+        (lambda: Adagrad(-0.1), "lr must be positive.*, got -0.1"),
         (lambda: Adagrad(0.1, eps=-1e-10), "eps must be at least 0, got -1e-10"),
         (lambda: Adam(1e-3, eps=-1.0), "eps must be at least 0, got -1.0"),
         (lambda: Adam(1e-3, beta2=-0.5), r"beta2 must be in \[0, 1\), got -0.5"),
