@@ -29,6 +29,7 @@ One module per idea, named as the chapters name them:
 - `seqlearn.models`    a PyTorch RNN/LSTM/GRU language model; `check_ids`, `check_device`, `evaluating`, `generate_ids`
 - `seqlearn.checkpoint` saving that model to a file and rebuilding it from there
 - `seqlearn.training`  its training loop: one `training_step`, `evaluate_perplexity`, the schedule (chapters 5-8)
+- `seqlearn.training_checks` the argument checks of that loop, kept apart so the loop stays short
 - `seqlearn.gradient_flow` gradient norms and Jacobian products back through time, decay rates (chapter 6)
 - `seqlearn.tasks`     a long-range synthetic task: recall a symbol seen `delay` steps ago (chapters 6-7)
 - `seqlearn.classifier` many-to-one sequence classification in PyTorch, trained on that task (chapters 6-7)

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_number, check_positive_int
+from seqlearn.checks import check_choice, check_flag, check_number, check_positive_int
 from seqlearn.models import TORCH_CELLS, check_ids
 
 
@@ -61,8 +61,11 @@ class Forecaster(nn.Module):
     def forward(self, x):
         """x: (T, N, F) float tensor in the model's dtype -> (N, horizon)."""
         F_ = self.config["num_features"]
-        if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[2] != F_ or 0 in x.shape:
-            got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a (T, N, F) float tensor, got {type(x).__name__} (torch.as_tensor converts "
+                            "an array)")
+        if x.dim() != 3 or x.shape[2] != F_ or 0 in x.shape:
+            got = f"shape {tuple(x.shape)}"
             raise ValueError(f"x must be a (T, N, F) tensor with F = {F_} and T, N at least 1, got {got} "
                              "(windows.make_windows gives (N, T, F): transpose it to time-major)")
         if x.dtype != self.head.weight.dtype:
@@ -99,10 +102,11 @@ class CharClassifier(nn.Module):
         T, N = check_ids(ids, self.config["vocab_size"]).shape
         if lengths is None:
             lengths = torch.full((N,), T, dtype=torch.int64, device=ids.device)
-        if not isinstance(lengths, torch.Tensor) or lengths.shape != (N,) or lengths.dtype != torch.int64:
-            got = f"shape {tuple(lengths.shape)} and {lengths.dtype}" if isinstance(lengths, torch.Tensor) \
-                else type(lengths).__name__
-            raise ValueError(f"lengths must be an (N,) = ({N},) int64 tensor, got {got}")
+        if not isinstance(lengths, torch.Tensor):
+            raise TypeError(f"lengths must be an (N,) = ({N},) int64 tensor, got {type(lengths).__name__}")
+        if lengths.shape != (N,) or lengths.dtype != torch.int64:
+            raise ValueError(f"lengths must be an (N,) = ({N},) int64 tensor, got shape {tuple(lengths.shape)} and "
+                             f"{lengths.dtype}")
         if lengths.min() < 1 or lengths.max() > T:
             raise ValueError(f"lengths must be in [1, T = {T}], got values from {int(lengths.min())} to "
                              f"{int(lengths.max())}")
@@ -126,9 +130,7 @@ class CharTagger(nn.Module):
         check_positive_int("num_tags", num_tags, minimum=2)
         check_positive_int("num_layers", num_layers)
         _check_common(hidden_size, cell, embedding_dim, dropout)
-        if not isinstance(bidirectional, bool):
-            raise TypeError(f"bidirectional must be True or False, got {type(bidirectional).__name__} "
-                            f"{bidirectional!r}")
+        check_flag("bidirectional", bidirectional)
         self.config = dict(vocab_size=vocab_size, num_tags=num_tags, hidden_size=hidden_size,
                            embedding_dim=embedding_dim, cell=cell, bidirectional=bidirectional,
                            num_layers=num_layers, dropout=dropout)

@@ -31,12 +31,13 @@ Shakespeare offsets, and shuffles each part, so a minibatch mixes the authors. L
 A classifier's predicted labels are scored by `seqlearn.metrics.accuracy` and `confusion_matrix`.
 """
 
+import copy
 import re
 from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_positive_int, check_rng
+from seqlearn.checks import check_count, check_positive_int, check_rng, check_text
 from seqlearn.data import load_time_machine, load_tiny_shakespeare
 from seqlearn.splits import check_fractions, cut_points
 from seqlearn.text import letters_only
@@ -46,15 +47,10 @@ HEADING = re.compile(r"[A-Z]+")  # a chapter heading of The Time Machine: "IV", 
 STAGE_DIRECTION = re.compile(r"\[.*\]|\(.*\)|(Enter|Exit|Exeunt|Re-enter)\b.*")
 
 
-def _check_str(name, text):
-    if not isinstance(text, str):
-        raise TypeError(f"{name} must be a str (the whole book), got {type(text).__name__}")
-
-
 def wells_prose(text):
     """The Time Machine's raw text -> its prose as one normalised stream (letters and single spaces, lowercase):
     without the title line (the first) and the chapter headings."""
-    _check_str("text", text)
+    check_text("text", text)
     lines = text.splitlines()[1:]
     kept = [line for line in lines if not HEADING.fullmatch(line.strip())]
     return letters_only("\n".join(kept)).strip()
@@ -63,7 +59,7 @@ def wells_prose(text):
 def shakespeare_speech(text):
     """tiny-shakespeare's raw text -> the spoken words as one normalised stream: without speaker lines ("First
     Citizen:" after a blank line or at the start) and stage directions."""
-    _check_str("text", text)
+    check_text("text", text)
     kept, previous = [], ""
     for line in text.splitlines():
         stripped = line.strip()
@@ -72,6 +68,11 @@ def shakespeare_speech(text):
             kept.append(line)
         previous = stripped
     return letters_only("\n".join(kept)).strip()
+
+
+def _check_lengths(min_length, max_length):
+    min_length = check_positive_int("min_length", min_length)
+    return min_length, check_positive_int("max_length", max_length, minimum=min_length)
 
 
 class AuthorLines(NamedTuple):
@@ -87,22 +88,23 @@ def cut_pieces(wells, shakespeare, rng, min_length=20, max_length=60):
     rng: a np.random.Generator. Lengths are uniform integers in [min_length, max_length]. Shakespeare's stream must
     be long enough to give each of Wells's K pieces a slot of at least max_length characters.
     """
-    _check_str("wells", wells)
-    _check_str("shakespeare", shakespeare)
+    check_text("wells", wells)
+    check_text("shakespeare", shakespeare)
     check_rng(rng)
-    min_length = check_positive_int("min_length", min_length)
-    max_length = check_positive_int("max_length", max_length, minimum=min_length)
-    lengths = rng.integers(min_length, max_length + 1, size=len(wells) // min_length + 1)
+    min_length, max_length = _check_lengths(min_length, max_length)
+    draw = copy.deepcopy(rng)  # draw from a copy, handed back to rng only once every check has passed
+    lengths = draw.integers(min_length, max_length + 1, size=len(wells) // min_length + 1)
     ends = np.cumsum(lengths)
     lengths, ends = lengths[ends <= len(wells)], ends[ends <= len(wells)]
     if len(lengths) == 0:
-        raise ValueError(f"the Wells stream ({len(wells)} characters) is shorter than one piece "
+        raise ValueError(f"wells (the Wells stream, {len(wells)} characters) is shorter than one piece "
                          f"(min_length={min_length})")
     slot = len(shakespeare) // len(lengths)
     if slot < max_length:
-        raise ValueError(f"the Shakespeare stream ({len(shakespeare)} characters) is too short for {len(lengths)} "
-                         f"slots of at least max_length={max_length} characters each")
-    starts = np.arange(len(lengths)) * slot + rng.integers(0, slot - lengths + 1)
+        raise ValueError(f"shakespeare (the Shakespeare stream, {len(shakespeare)} characters) is too short for "
+                         f"{len(lengths)} slots of at least max_length={max_length} characters each")
+    starts = np.arange(len(lengths)) * slot + draw.integers(0, slot - lengths + 1)
+    rng.bit_generator.state = draw.bit_generator.state
     pairs = [(wells[e - n:e], shakespeare[s:s + n]) for e, s, n in zip(ends, starts, lengths, strict=True)]
     seen, kept = set(), []
     for w, s in pairs:  # drop a pair if either piece repeats earlier text: no line can sit in two parts
@@ -117,7 +119,8 @@ def author_lines(seed=0, min_length=20, max_length=60):
 
     With the defaults, about 4,300 pieces per author, of 20 to 60 characters (40 on average, about a verse line).
     """
-    check_positive_int("seed", seed, minimum=0)
+    check_count("seed", seed)
+    _check_lengths(min_length, max_length)  # before the books are read
     rng = np.random.default_rng(seed)
     return cut_pieces(wells_prose(load_time_machine()), shakespeare_speech(load_tiny_shakespeare()), rng,
                       min_length, max_length)
@@ -143,6 +146,7 @@ def authorship_split(seed=0, min_length=20, max_length=60, val_fraction=0.1, tes
     shuffled by `seed`. The same seed gives the same split; no piece occurs twice.
     """
     check_fractions(val_fraction, test_fraction)  # before the books are read
+    check_count("seed", seed)
     wells, shakespeare = author_lines(seed, min_length, max_length)
     k = len(wells)
     train_end, val_start = cut_points(k, val_fraction, test_fraction, last_fraction=val_fraction)

@@ -9,7 +9,8 @@ time steps by N = `batch_size` sequences. Targets are the inputs shifted by one 
   token of column j in batch k), so a model may carry its hidden state across batches: row j of the (N, H)
   state belongs to column j (stateful training, truncated BPTT).
 Both drop the tokens that do not fill a whole window (fewer than `num_steps * batch_size` of them);
-the random offset changes which ones, so no token is always left out.
+the random offset changes which ones, so no token is always left out. Both check their arguments when called,
+not at the first batch, and draw from `rng` only as the batches are taken.
 
 `pad_batch` stacks sequences of different lengths into a (T_max, N) array with their lengths and a mask.
 """
@@ -21,10 +22,12 @@ import numpy as np
 from seqlearn.checks import check_int_array, check_positive_int, check_rng
 
 
-def _check(ids, batch_size, num_steps):
-    ids = check_int_array("ids", ids, ndim=1)
+def _check(ids, batch_size, num_steps, rng, rng_optional=False):
+    """Every argument of a batching generator, checked when it is called, not at its first next()."""
+    ids = _check_ids("ids", ids)
     check_positive_int("batch_size", batch_size)
     check_positive_int("num_steps", num_steps)
+    check_rng(rng, allow_none=rng_optional)
     need = batch_size * num_steps + 1
     if len(ids) < need:
         raise ValueError(
@@ -33,16 +36,27 @@ def _check(ids, batch_size, num_steps):
     return ids
 
 
+def _check_ids(name, ids):
+    """1-D token ids as int64, from any integer dtype (a uint64 above int64's range is refused, not wrapped)."""
+    ids = check_int_array(name, ids, ndim=1)
+    if ids.size and ids.min() < 0:
+        raise ValueError(f"{name} must be token ids (>= 0), got {int(ids.min())} at position {int(ids.argmin())}")
+    return ids
+
+
 def _random_offset(ids, batch_size, num_steps, rng):
     """Drop a random number (< num_steps) of leading tokens, never so many that no batch is left."""
-    check_rng(rng)
     spare = len(ids) - (batch_size * num_steps + 1)
     return ids[rng.integers(min(num_steps, spare + 1)):]
 
 
 def random_batches(ids, batch_size, num_steps, rng):
     """Yield (X, Y), each (num_steps, batch_size), from shuffled windows of `ids` (1-D ints)."""
-    ids = _check(ids, batch_size, num_steps)
+    ids = _check(ids, batch_size, num_steps, rng)
+    return _random_windows(ids, batch_size, num_steps, rng)
+
+
+def _random_windows(ids, batch_size, num_steps, rng):
     ids = _random_offset(ids, batch_size, num_steps, rng)  # a different cut every epoch
     starts = np.arange(0, (len(ids) - 1) // num_steps * num_steps, num_steps)
     rng.shuffle(starts)
@@ -57,14 +71,19 @@ def sequential_batches(ids, batch_size, num_steps, rng=None):
 
     `rng` (optional) picks a random starting offset; without it the first token is used first.
     """
-    ids = _check(ids, batch_size, num_steps)
-    if rng is not None:
-        ids = _random_offset(ids, batch_size, num_steps, rng)
-    per_stream = (len(ids) - 1) // batch_size
-    inputs = ids[: batch_size * per_stream].reshape(batch_size, per_stream).T  # (L, N): each column a stream
-    targets = ids[1: batch_size * per_stream + 1].reshape(batch_size, per_stream).T
-    for t in range(0, per_stream // num_steps * num_steps, num_steps):
-        yield inputs[t:t + num_steps], targets[t:t + num_steps]
+    # A generator's body runs only at the first next(), so the checks stand outside it: a bad argument is
+    # refused at the call itself.
+    ids = _check(ids, batch_size, num_steps, rng, rng_optional=True)
+
+    def batches(ids):
+        if rng is not None:
+            ids = _random_offset(ids, batch_size, num_steps, rng)
+        per_stream = (len(ids) - 1) // batch_size
+        inputs = ids[: batch_size * per_stream].reshape(batch_size, per_stream).T  # (L, N): each column a stream
+        targets = ids[1: batch_size * per_stream + 1].reshape(batch_size, per_stream).T
+        for t in range(0, per_stream // num_steps * num_steps, num_steps):
+            yield inputs[t:t + num_steps], targets[t:t + num_steps]
+    return batches(ids)
 
 
 class PaddedBatch(NamedTuple):
@@ -80,7 +99,7 @@ def pad_batch(sequences, pad_id):
         raise TypeError(f"sequences must be a list of id sequences, got {type(sequences).__name__}")
     if len(sequences) == 0:
         raise ValueError("sequences must hold at least one sequence, got an empty list")
-    seqs = [check_int_array(f"sequences[{i}]", s, ndim=1) for i, s in enumerate(sequences)]
+    seqs = [_check_ids(f"sequences[{i}]", s) for i, s in enumerate(sequences)]
     lengths = np.array([len(s) for s in seqs], dtype=np.int64)
     if (lengths == 0).any():
         raise ValueError(f"every sequence needs at least one token; sequences[{int(np.argmin(lengths))}] is empty")

@@ -167,12 +167,25 @@ def check_float_array(name, x, ndim=None, dims=None, dtype=None, allow_empty=Tru
     return x
 
 
+def check_float_dtype(dtype, name="dtype"):
+    """A floating NumPy dtype (np.float64, np.float32, "float32", ...), returned as a np.dtype. An integer dtype
+    would turn weights drawn in [-1/sqrt(H), 1/sqrt(H)] into zeros; None would quietly mean float64."""
+    try:
+        found = None if dtype is None else np.dtype(dtype)
+    except (TypeError, ValueError):
+        found = None
+    if found is None or not np.issubdtype(found, np.floating):
+        got = f"the type {dtype.__name__}" if isinstance(dtype, type) else repr(dtype)
+        raise TypeError(f"{name} must be a floating NumPy dtype such as np.float64 or np.float32, got {got}")
+    return found
+
+
 def check_finite(name, x):
     """Every entry finite: a loss, a gradient check or a sampler must not turn NaN or inf into a verdict."""
     arr = np.asarray(x)
     if not np.isfinite(arr).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
-        raise ValueError(f"{name} must be finite, got {arr[where]!r} at position {where}")
+        raise ValueError(f"{name} must be finite, got {arr[where].item()!r} at position {where}")
     return x
 
 

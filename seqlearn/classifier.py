@@ -14,6 +14,7 @@ GRU, whose update gate z keeps the old state in h' = (1 - z) * n + z * h. A forg
 is the usual LSTM recipe (Gers et al. 2000; Jozefowicz et al. 2015).
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from seqlearn.checks import (
     check_positive_int,
     check_rng,
 )
-from seqlearn.models import TORCH_CELLS, evaluating
+from seqlearn.models import TORCH_CELLS, check_ids, evaluating
 from seqlearn.tasks import recall_task
 from seqlearn.training import training_step
 
@@ -53,6 +54,7 @@ class SequenceClassifier(nn.Module):
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity={nonlinearity!r} is for cell='rnn' only; an {cell.upper()} has "
                              "its own fixed sigmoid and tanh")
+        check_number("keep_bias", keep_bias, "a finite number or None", math.isfinite, allow_none=True)
         if keep_bias is not None and cell == "rnn":
             raise ValueError("keep_bias is for cell='lstm' (forget gate) or 'gru' (update gate); "
                              "a vanilla RNN has no gate to bias")
@@ -67,14 +69,8 @@ class SequenceClassifier(nn.Module):
 
     def forward(self, ids):
         """ids: (T, N) int64 tensor, each in [0, num_inputs) -> logits (N, num_classes) from the last state."""
-        if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.int64:
-            got = f"shape {tuple(ids.shape)} and {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
-            raise ValueError(f"ids must be a (T, N) int64 tensor, got {got}")
         D = self.config["num_inputs"]
-        if ids.shape[0] == 0 or ids.shape[1] == 0:
-            raise ValueError(f"ids must hold at least one step and one sequence, got shape {tuple(ids.shape)}")
-        if ids.min() < 0 or ids.max() >= D:
-            raise ValueError(f"ids must be in [0, {D - 1}], got values from {int(ids.min())} to {int(ids.max())}")
+        check_ids(ids, D)  # a (T, N) int64 tensor, T and N at least 1, each id in [0, D)
         x = F.one_hot(ids, D).to(self.head.weight.dtype)  # (T, N, D)
         out, _ = self.rnn(x)  # (T, N, H): every state; out[-1] is the last
         return self.head(out[-1])
@@ -82,6 +78,8 @@ class SequenceClassifier(nn.Module):
 
 def _as_ids_and_targets(model, ids, targets):
     """NumPy arrays or tensors -> int64 tensors ids (T, N) and targets (N,) on the model's device, checked."""
+    if not isinstance(model, SequenceClassifier):
+        raise TypeError(f"model must be a SequenceClassifier, got {type(model).__name__}")
     ids = check_int_array("ids", np.asarray(ids), ndim=2)
     targets = check_int_array("targets", np.asarray(targets), ndim=1)
     if targets.shape[0] != ids.shape[1]:
@@ -125,13 +123,16 @@ def train_recall(model, delay, steps, rng, batch_size=64, lr=3e-3, clip=1.0, len
     if not isinstance(model, SequenceClassifier):
         raise TypeError(f"model must be a SequenceClassifier, got {type(model).__name__}")
     check_positive_int("delay", delay)
+    # length is checked here, as recall_task would check it only once training has begun
+    if length is not None and check_positive_int("length", length) < delay + 1:
+        raise ValueError(f"length must be at least delay + 1 = {delay + 1}, got {length}")
     check_positive_int("steps", steps)
     check_rng(rng)
     check_positive_int("batch_size", batch_size)
     check_positive_int("eval_size", eval_size)
     check_positive("lr", lr)
     check_choice("optimizer", optimizer, tuple(OPTIMIZERS))
-    check_number("clip", clip, "a positive max norm or None", lambda v: v > 0, allow_none=True)
+    check_number("clip", clip, "a positive max norm or None", lambda v: 0 < v < math.inf, allow_none=True)
     num_symbols = model.config["num_classes"]
     num_distractors = model.config["num_inputs"] - num_symbols
     if num_distractors < 1:

@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_positive_int
+from seqlearn.checks import check_int_array, check_path, check_positive_int, check_text
 
 TAGS = ("SPACE", "NAME", "KEYWORD", "OP", "NUMBER", "STRING", "COMMENT")
 SPACE, NAME, KEYWORD, OP, NUMBER, STRING, COMMENT = range(len(TAGS))
@@ -117,9 +117,7 @@ def label_characters(source):
 
 def tags_to_letters(tags):
     """(L,) tag ids -> a str of L letters from `TAG_LETTERS`, to print under the L characters it tags."""
-    tags = np.asarray(tags)
-    if tags.ndim != 1 or not np.issubdtype(tags.dtype, np.integer) or ((tags < 0) | (tags >= len(TAGS))).any():
-        raise ValueError(f"tags must be a 1-D array of ids in [0, {len(TAGS) - 1}], got {tags!r}")
+    tags = check_int_array("tags", tags, ndim=1, vocab_size=len(TAGS))
     return "".join(TAG_LETTERS[t] for t in tags.tolist())
 
 
@@ -128,15 +126,21 @@ def stdlib_files(names=STDLIB_FILES, stdlib=None):
 
     A missing file is a FileNotFoundError naming it and the folder searched.
     """
-    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-        raise TypeError(f"names must be a list of file names such as ['abc.py'], got {names!r}")
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a list of file names such as ['abc.py'], got {names!r:.80}")
     if not names:
         raise ValueError("names must hold at least one file name, got none")
+    if len(set(names)) < len(names):  # a file named twice would silently count once
+        raise ValueError(f"names must not repeat a file, got {sorted(n for n in set(names) if names.count(n) > 1)} "
+                         "more than once")
+    if stdlib is not None:
+        check_path("stdlib", stdlib, must_exist="dir")
     folder = pathlib.Path(sysconfig.get_paths()["stdlib"] if stdlib is None else stdlib)
-    paths = [folder / name for name in sorted(set(names))]
+    paths = [folder / name for name in sorted(names)]
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
-        raise FileNotFoundError(f"{len(missing)} file(s) not in the standard library folder {folder}: {missing}")
+        raise FileNotFoundError(f"names holds {len(missing)} file(s) not in the standard library folder {folder}: "
+                                f"{missing}")
     return paths
 
 
@@ -146,9 +150,11 @@ def truncate(text, tags, max_chars):
     The tags are those of the whole file, cut with it: a string that runs past the cut keeps its STRING tags.
     A file whose first line is longer than `max_chars` is cut mid-line at `max_chars`.
     """
+    check_text("text", text)
+    tags = check_int_array("tags", tags, ndim=1, vocab_size=len(TAGS))
     check_positive_int("max_chars", max_chars)
     if len(tags) != len(text):
-        raise ValueError(f"tags must have one id per character: {len(text)} characters, got {len(tags)} tags")
+        raise ValueError(f"tags must have one id per character of text: {len(text)} characters, got {len(tags)} tags")
     if len(text) <= max_chars:
         return text, tags
     end = text.rfind("\n", 0, max_chars) + 1 or max_chars
@@ -176,7 +182,8 @@ def code_tagging_split(names=STDLIB_FILES, max_chars=None, stdlib=None):
         check_positive_int("max_chars", max_chars)
     paths = stdlib_files(names, stdlib)
     if len(paths) < 10:
-        raise ValueError(f"the split needs at least 10 files (one in 10 to validation and to test), got {len(paths)}")
+        raise ValueError(f"the split needs at least 10 files (one in 10 to validation and to test): names gives "
+                         f"{len(paths)}")
     parts = {"train": [], "val": [], "test": []}
     files = {"train": [], "val": [], "test": []}
     for i, path in enumerate(paths):

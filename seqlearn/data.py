@@ -7,15 +7,21 @@ Each corpus is a `Corpus(filename, url, sha256)`. `corpus_path(corpus)` looks fo
 3. a download from `corpus.url` into the cache.
 
 The sha256 is checked before a file is used, so a corrupt or truncated file is never read. Every failure
-raises `CorpusError` naming the file, the address and the variable to set.
+raises `CorpusError` naming the file, the address and the variable to set (a cache that is a file, a folder where
+the file belongs, a failed download, a permission); a download goes to a temporary file that is removed on any
+failure, so no partial file survives. A bad argument (not a Corpus, a cache_dir that is not a path) is a
+TypeError.
 """
 
 import hashlib
 import os
+import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from seqlearn.checks import check_path
 
 DATA_DIR_VARIABLE = "SEQLEARN_DATA_DIR"
 
@@ -54,14 +60,20 @@ class CorpusError(OSError):
 
 
 def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    """The sha256 of a file's bytes, as 64 hex digits; a path that is not a readable file is a CorpusError."""
+    check_path("path", path)
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as e:
+        raise CorpusError(f"path must be a readable file, got {os.fspath(path)!r}: {e}") from e
     return digest.hexdigest()
 
 
 def default_cache_dir():
+    """Where downloads are kept: $XDG_CACHE_HOME/seqlearn, or ~/.cache/seqlearn."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "seqlearn"
 
@@ -73,10 +85,28 @@ def _help(corpus):
     )
 
 
-def corpus_path(corpus, cache_dir=None):
-    """Return the path of a verified copy of `corpus`, downloading it into the cache if needed."""
+def _check_corpus(corpus, cache_dir):
     if not isinstance(corpus, Corpus):
-        raise TypeError(f"expected a Corpus (e.g. seqlearn.data.TIME_MACHINE), got {type(corpus).__name__}")
+        raise TypeError(f"corpus must be a Corpus (e.g. seqlearn.data.TIME_MACHINE), got {type(corpus).__name__}")
+    if cache_dir is not None:
+        check_path("cache_dir", cache_dir)
+
+
+def corpus_path(corpus, cache_dir=None):
+    """Return the path of a verified copy of `corpus`, downloading it into the cache if needed.
+
+    Every problem with the files (a corrupt copy, a cache that is a file, a failed download, a permission) is
+    a CorpusError; a failed download leaves nothing behind, not even a partial file."""
+    _check_corpus(corpus, cache_dir)
+    try:
+        return _find(corpus, cache_dir)
+    except CorpusError:
+        raise
+    except OSError as e:  # e.g. a permission, or a folder where a file belongs: still a data problem, said so
+        raise CorpusError(f"could not get {corpus.filename}: {e}. {_help(corpus)}") from e
+
+
+def _find(corpus, cache_dir):
     data_dir = os.environ.get(DATA_DIR_VARIABLE)
     if data_dir:
         if not Path(data_dir).is_dir():  # a typo here would otherwise send an offline user to a download
@@ -108,29 +138,41 @@ def corpus_path(corpus, cache_dir=None):
 
 
 def _download(corpus, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    """Download into a temporary file beside `path`, verify it, then move it into place; on any failure the
+    temporary file is removed, so the cache never keeps a half-written or unverified file."""
     try:
-        with urllib.request.urlopen(corpus.url, timeout=60) as response, open(partial, "wb") as f:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
+    except OSError as e:
+        raise CorpusError(f"could not write to the cache {path.parent} for {corpus.filename}: {e}") from e
+    try:
+        with os.fdopen(handle, "wb") as f, urllib.request.urlopen(corpus.url, timeout=60) as response:
             f.write(response.read())
-    except (urllib.error.URLError, OSError) as e:
-        partial.unlink(missing_ok=True)
+        found = sha256_of(partial)
+        if found != corpus.sha256:
+            raise CorpusError(
+                f"downloaded {corpus.filename} from {corpus.url} has sha256 {found}, expected {corpus.sha256}; "
+                f"it was not saved. {_help(corpus)}"
+            )
+        os.replace(partial, path)  # atomic: the cache never holds a half-written file under the real name
+    except (urllib.error.URLError, ValueError, OSError) as e:
+        if isinstance(e, CorpusError):
+            raise
         where = f" (not found in {DATA_DIR_VARIABLE}={os.environ[DATA_DIR_VARIABLE]})" if os.environ.get(
             DATA_DIR_VARIABLE) else ""
         raise CorpusError(f"could not download {corpus.filename}{where} from {corpus.url}: {e}. {_help(corpus)}") from e
-    found = sha256_of(partial)
-    if found != corpus.sha256:
-        partial.unlink()
-        raise CorpusError(
-            f"downloaded {corpus.filename} from {corpus.url} has sha256 {found}, expected {corpus.sha256}; "
-            f"it was not saved. {_help(corpus)}"
-        )
-    partial.replace(path)  # atomic: the cache never holds a half-written file under the real name
+    finally:
+        if os.path.lexists(partial):  # still there only if something failed
+            os.remove(partial)
 
 
 def read_corpus(corpus, cache_dir=None):
     """The text of a verified corpus (UTF-8)."""
-    return corpus_path(corpus, cache_dir).read_text(encoding="utf-8")
+    path = corpus_path(corpus, cache_dir)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise CorpusError(f"could not read {path}: {e}. {_help(corpus)}") from e
 
 
 def load_time_machine(cache_dir=None):

@@ -9,6 +9,7 @@ side by side.
 import matplotlib.pyplot as plt
 
 from seqlearn.checks import check_choice, check_positive_int
+from seqlearn.plotting import check_axes
 
 ARCHITECTURES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many-equal", "many-to-many-unequal")
 TITLES = {
@@ -62,6 +63,7 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
     check_choice("kind", kind, ARCHITECTURES)
     check_positive_int("T_x", T_x)
     check_positive_int("T_y", T_y)
+    check_axes(ax)
     steps, inputs, outputs = _layout(kind, T_x, T_y)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * steps + 1, 2.6))
@@ -97,6 +99,7 @@ def draw_architecture(kind, T_x=3, T_y=2, ax=None):
 def draw_unrolled(T=4, ax=None):
     """The unrolled RNN over T steps, one cell per step, the same W_xh, W_hh, W_hy at every step; returns the Figure."""
     check_positive_int("T", T)
+    check_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 * T + 1.5, 3))
     _box(ax, -1, 1, "h", "h⟨0⟩")
@@ -124,6 +127,7 @@ def draw_bidirectional(T=4, ax=None):
     so a chapter can draw over the figure (to trace a path, for instance).
     """
     check_positive_int("T", T)
+    check_axes(ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(2 * T + 1.5, 4))
     fwd, back = -0.3, 0.3  # the two states of a step sit side by side, so no arrow crosses a box

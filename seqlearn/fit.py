@@ -38,8 +38,16 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from seqlearn.checks import check_int_array, check_number, check_positive_int
-from seqlearn.models import check_device, evaluating
+from seqlearn.checks import (
+    check_callable,
+    check_count,
+    check_flag,
+    check_int_array,
+    check_number,
+    check_positive_int,
+    check_rng,
+)
+from seqlearn.models import check_device, check_module, evaluating
 from seqlearn.training import seeded_torch, training_step
 
 # The bar shows how far the epochs have come, and nothing that varies between runs (no timing, no rate).
@@ -104,15 +112,17 @@ def index_batches(indices, batch_size, take):
     indices = check_int_array("indices", indices, ndim=1)
     if len(indices) == 0:
         raise ValueError("indices must hold at least one example, got none")
+    if indices.min() < 0:  # a negative index would silently mean an example counted from the end
+        raise ValueError(f"indices must be at least 0, got {indices.min()}")
     check_positive_int("batch_size", batch_size)
     if not callable(take):
         raise TypeError(f"take must be a function from an int64 tensor of indices to (inputs, targets), got "
                         f"{type(take).__name__}")
 
     def batches(rng=None):
-        order = indices if rng is None else rng.permutation(indices)
-        for start in range(0, len(order), batch_size):
-            yield take(torch.as_tensor(order[start:start + batch_size], dtype=torch.int64))
+        order = indices if check_rng(rng, allow_none=True) is None else rng.permutation(indices)
+        return (take(torch.as_tensor(order[start:start + batch_size], dtype=torch.int64))
+                for start in range(0, len(order), batch_size))  # rng checked at the call, not at the first batch
     return batches
 
 
@@ -122,10 +132,12 @@ def evaluate_loss(model, loss_fn, val_batches, device=None):
 
     device: where the batches go (None: the device of the model's parameters). Leaves the model's mode as it was.
     """
+    check_module("model", model)
+    check_callable("loss_fn", loss_fn)
     if not callable(val_batches):
         raise TypeError(f"val_batches must be a callable returning (inputs, targets) batches, got "
                         f"{type(val_batches).__name__}")
-    device = device or next(model.parameters()).device
+    device = next(model.parameters()).device if device is None else check_device(device)
     total, count = 0.0, 0
     with evaluating(model):
         for inputs, targets in _pairs(val_batches(), "val_batches()", device):
@@ -161,18 +173,14 @@ def _pairs(batches, where, device):
 def check_fit_arguments(model, loss_fn, train_batches, val_batches, *, epochs, lr, clip, patience, seed, progress,
                         device):
     """Every argument of `fit`, checked, with what was expected and what arrived; returns the torch.device."""
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_module("model", model)
     for name, f in (("loss_fn", loss_fn), ("train_batches", train_batches), ("val_batches", val_batches)):
-        if not callable(f):
-            raise TypeError(f"{name} must be callable, got {type(f).__name__}")
+        check_callable(name, f)
     check_positive_int("epochs", epochs)
     check_number("lr", lr, "a positive finite number", lambda v: 0 < v < math.inf)
     check_number("clip", clip, "a positive max norm or None", lambda v: 0 < v < math.inf, allow_none=True)
     if patience is not None:
-        check_positive_int("patience", patience, minimum=0)
-    check_positive_int("seed", seed, minimum=0)
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True or False, got {type(progress).__name__} {progress!r}")
-    device = check_device(device)
-    return device
+        check_count("patience", patience)
+    check_count("seed", seed)
+    check_flag("progress", progress)
+    return check_device(device)

@@ -12,18 +12,30 @@ t_i + 1 .. t_i + H, like the targets of `seqlearn.windows.make_windows`, and is 
 - `sarimax_forecasts`: a classical SARIMAX model (statsmodels), fitted once on the training series and then run
   forward over the evaluation series with a rolling origin: each forecast uses the data up to its origin only.
   Regressors known in advance (the calendar) may enter as `exog`.
+
+What turns numbers into a forecast or a score refuses NaN and inf (climatology's and SARIMAX's training values,
+both arrays given to `mae_per_horizon`): a mean over a NaN is NaN, and statsmodels would take NaN for a missing
+day without a word. `persistence` only copies values, so a NaN there stays a NaN.
 """
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_positive_int, check_shape
+from seqlearn.checks import (
+    check_choice,
+    check_finite,
+    check_float_array,
+    check_positive_int,
+    check_same_dtype,
+    check_shape,
+)
 
 SLOTS = 366  # days of a leap year: one calendar slot per day of the year
+TRENDS = ("n", "c", "t", "ct")  # statsmodels' trends: none, a constant, a linear trend, both
 
 
 def persistence(inputs, horizon, target_column):
     """inputs (N, lookback, F) -> (N, horizon): inputs[i, -1, target_column] repeated for each lead time."""
-    inputs = check_float_array("inputs", inputs, ndim=3, dims="(N, lookback, F)")
+    inputs = check_float_array("inputs", inputs, ndim=3, dims="(N, lookback, F)", allow_empty=False)
     horizon = check_positive_int("horizon", horizon)
     target_column = check_positive_int("target_column", target_column, minimum=0)
     if target_column >= inputs.shape[2]:
@@ -33,9 +45,7 @@ def persistence(inputs, horizon, target_column):
 
 def calendar_slot(dates):
     """dates (any shape) datetime64[D] -> int64 of the same shape in 0..365: the day of a leap year."""
-    dates = np.asarray(dates)
-    if dates.dtype != np.dtype("datetime64[D]"):
-        raise TypeError(f"dates must be datetime64[D], got {dates.dtype}")
+    dates = _check_dates("dates", dates)
     year_start = dates.astype("datetime64[Y]")
     year = year_start.astype(np.int64) + 1970
     day = (dates - year_start.astype("datetime64[D]")).astype(np.int64)  # 0 = 1 January
@@ -43,12 +53,25 @@ def calendar_slot(dates):
     return day + ((~leap) & (day >= 59))  # in a common year, 1 March (day 59) moves to slot 60
 
 
+def _check_dates(name, dates):
+    """A datetime64[D] array (any shape) without NaT ("not a time" has no day of the year)."""
+    if not isinstance(dates, np.ndarray) or dates.dtype != np.dtype("datetime64[D]"):
+        what = dates.dtype if isinstance(dates, np.ndarray) else type(dates).__name__
+        raise TypeError(f"{name} must be a datetime64[D] array, got {what}")
+    if np.isnat(dates).any():
+        where = tuple(np.argwhere(np.isnat(dates))[0].tolist())
+        raise ValueError(f"{name} must hold dates, got NaT at position {where}")
+    return dates
+
+
 def climatology(train_dates, train_values, dates, smoothing_days=31):
     """train_dates (T,) datetime64[D], train_values (T,) float -> forecasts of the same shape as `dates`
     (e.g. the target days (N, H) of some windows): the smoothed day-of-year mean of the training values."""
-    train_values = check_float_array("train_values", train_values, ndim=1, dims="(T,)")
+    train_values = check_float_array("train_values", train_values, ndim=1, dims="(T,)", allow_empty=False)
+    check_finite("train_values", train_values)
+    check_shape("train_dates", _check_dates("train_dates", train_dates), train_values.shape, "(T,) of train_values")
     train_slots = calendar_slot(train_dates)
-    check_shape("train_dates", train_slots, train_values.shape, "(T,)")
+    _check_dates("dates", dates)
     smoothing_days = check_positive_int("smoothing_days", smoothing_days)
     if smoothing_days % 2 == 0 or smoothing_days > SLOTS:
         raise ValueError(f"smoothing_days must be odd (centred on the day) and at most {SLOTS}, got {smoothing_days}")
@@ -61,21 +84,19 @@ def climatology(train_dates, train_values, dates, smoothing_days=31):
     wanted = calendar_slot(dates)
     empty = np.unique(wanted[counts[wanted] == 0])
     if empty.size:
-        raise ValueError(f"no training day within {half} day(s) of calendar slot(s) {empty.tolist()[:5]} "
-                         f"(0 = 1 January): give more training years or a larger smoothing_days")
+        raise ValueError(f"dates fall on calendar slot(s) {empty.tolist()[:5]} (0 = 1 January) with no training day "
+                         f"within {half} day(s): give more training years or a larger smoothing_days")
     return sums[wanted] / counts[wanted]
 
 
 def mae_per_horizon(pred, truth):
     """pred (N, H), truth (N, H) -> (H,): the mean absolute error at each lead time, over the N forecasts."""
-    pred = check_float_array("pred", pred, ndim=2, dims="(N, H)")
+    pred = check_float_array("pred", pred, ndim=2, dims="(N, H)", allow_empty=False)
     truth = check_float_array("truth", truth, ndim=2, dims="(N, H)")
     check_shape("truth", truth, pred.shape, "(N, H) of pred")
-    if len(pred) == 0:
-        raise ValueError("pred and truth must hold at least one forecast, got N = 0")
-    for name, x in (("pred", pred), ("truth", truth)):
-        if not np.all(np.isfinite(x)):
-            raise ValueError(f"{name} must be finite; it has NaN or inf at row {np.argwhere(~np.isfinite(x))[0][0]}")
+    check_same_dtype("truth", truth, pred.dtype, "pred")
+    check_finite("pred", pred)
+    check_finite("truth", truth)
     return np.abs(pred - truth).mean(axis=0)
 
 
@@ -94,19 +115,26 @@ def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend
     the calendar (sin and cos of the day of the year): the model becomes a regression on them with ARMA errors,
     and row j reads eval_exog[j : j + horizon], the regressors of the days it forecasts. Give both or neither.
     """
-    train_series = check_float_array("train_series", train_series, ndim=1, dims="(T_train,)")
+    train_series = check_finite("train_series", check_float_array("train_series", train_series, ndim=1,
+                                                                  dims="(T_train,)"))
+    if len(train_series) < 3:  # a model with a constant and a lag needs a few days to be fitted at all
+        raise ValueError(f"train_series must hold at least 3 days to fit the model, got {len(train_series)}")
     eval_series = check_float_array("eval_series", eval_series, ndim=1, dims="(T_eval,)")
+    check_finite("eval_series", check_same_dtype("eval_series", eval_series, train_series.dtype, "train_series"))
     horizon = check_positive_int("horizon", horizon)
     N = len(eval_series) - horizon + 1
     if N < 1:
         raise ValueError(f"eval_series must hold at least horizon = {horizon} days, got {len(eval_series)}")
+    order = _check_order(order)
+    check_choice("trend", trend, TRENDS)
     if (train_exog is None) != (eval_exog is None):
         raise ValueError("give train_exog and eval_exog together (the regressors of both periods), or neither")
     if train_exog is not None:
-        train_exog = check_float_array("train_exog", train_exog, ndim=2, dims="(T_train, k)")
-        eval_exog = check_float_array("eval_exog", eval_exog, ndim=2, dims="(T_eval, k)")
-        check_shape("train_exog", train_exog, (len(train_series), train_exog.shape[1]), "(T_train, k)")
-        check_shape("eval_exog", eval_exog, (len(eval_series), train_exog.shape[1]), "(T_eval, k) with train_exog's k")
+        for name, exog, days, dims in (("train_exog", train_exog, len(train_series), "(T_train, k)"),
+                                       ("eval_exog", eval_exog, len(eval_series), "(T_eval, k) with train_exog's k")):
+            check_finite(name, check_float_array(name, exog, ndim=2, dims=dims, allow_empty=False))
+            check_shape(name, check_same_dtype(name, exog, train_series.dtype, "train_series"),
+                        (days, train_exog.shape[1]), dims)
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     def exog(rows):  # the regressors of those evaluation days, or None
@@ -120,3 +148,10 @@ def sarimax_forecasts(train_series, eval_series, horizon, order=(1, 0, 0), trend
             fitted = fitted.extend(eval_series[j - 1:j].astype(np.float64), exog=exog(slice(j - 1, j)))
         out[j] = fitted.forecast(horizon, exog=exog(slice(j, j + horizon)))
     return out
+
+
+def _check_order(order):
+    """SARIMAX's (p, d, q): a tuple or list of three ints >= 0."""
+    if not isinstance(order, tuple | list) or len(order) != 3:
+        raise TypeError(f"order must be a tuple (p, d, q) of three ints, got {order!r}")
+    return tuple(check_positive_int(f"order[{i}]", k, minimum=0) for i, k in enumerate(order))

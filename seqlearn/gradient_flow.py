@@ -25,7 +25,7 @@ so the last state h_T of the math is h[T-1] here, and h[t] lies T-1-t steps befo
 import numpy as np
 import torch
 
-from seqlearn.checks import check_float_array, check_positive, check_shape, check_upstream
+from seqlearn.checks import check_finite, check_float_array, check_positive, check_shape, check_upstream
 from seqlearn.scratch.rnn import activation_derivative, check_rnn_inputs, rnn_step_backward, rnn_step_forward
 
 
@@ -129,8 +129,8 @@ def hidden_state_jacobians_torch(x, h0, params, nonlinearity="tanh"):
 
 def spectral_radius(W):
     """The largest |eigenvalue| of the square matrix W: the per-step growth of ‖W^k v‖ for large k."""
-    check_float_array("W", W, ndim=2, dims="(H, H)")
-    check_shape("W", W, (W.shape[0], W.shape[0]), "(H, H)")
+    check_float_array("W", W, ndim=2, dims="(H, H)", allow_empty=False)
+    check_finite("W", check_shape("W", W, (W.shape[0], W.shape[0]), "(H, H)"))  # eigenvalues of NaN: no verdict
     return float(np.abs(np.linalg.eigvals(W)).max())
 
 
@@ -150,8 +150,10 @@ def fit_decay_rate(norms):
     `norms` is (T,), ordered as `hidden_state_gradients` and a batch mean of `jacobian_norms` are: entry t
     lies T-1-t steps before the last. r = exp(slope of log norm against that distance): r < 1 means the
     gradient vanishes going back in time, r > 1 that it explodes. Every norm must be positive and finite.
+    A list of floats is taken as an array; integers, strings and None are refused, not cast.
     """
-    norms = check_float_array("norms", np.asarray(norms, dtype=float), ndim=1, dims="(T,)")
+    norms = np.asarray(norms) if isinstance(norms, list | tuple) else norms
+    check_float_array("norms", norms, ndim=1, dims="(T,)")
     if len(norms) < 2:
         raise ValueError(f"norms needs at least 2 entries to fit a rate, got {len(norms)}")
     bad = ~(np.isfinite(norms) & (norms > 0))

@@ -7,32 +7,76 @@ to rebuild the model.
 
 Beside the model: `evaluating(model)`, a `with` block in evaluation mode (no dropout) that restores the
 previous mode however it ends, and `generate_ids`, which writes text one token at a time (one-to-many) with
-the course's one sampling rule, `seqlearn.sampling.sample_next`.
+the course's one sampling rule, `seqlearn.sampling.sample_next`. The PyTorch modules share this module's
+checks: `check_ids` (a (T, N) int64 tensor of ids in range), `check_module`, `check_device`, and
+`vocab_size_of(model)`, the vocabulary a model's config states (None for a model of the caller's own).
 """
 
+import math
 from contextlib import contextmanager
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_int_array, check_positive_int, check_rng
+from seqlearn.checks import check_choice, check_int_array, check_number, check_positive_int, check_rng, check_text
 from seqlearn.sampling import sample_next
 
 TORCH_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def check_ids(ids, vocab_size):
-    """ids must be a (T, N) int64 tensor, T and N at least 1, every id in [0, vocab_size); returns it."""
-    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.int64:
-        got = f"shape {tuple(ids.shape)} and {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
-        raise ValueError(f"ids must be a (T, N) int64 tensor, got {got}")
+def check_ids(ids, vocab_size, name="ids"):
+    """`ids` must be a (T, N) int64 tensor, T and N at least 1, every id in [0, vocab_size); returns it.
+
+    `name` is the argument's name in the caller's signature, for the message (e.g. "src")."""
+    check_text("name", name)
+    check_positive_int("vocab_size", vocab_size)
+    if not isinstance(ids, torch.Tensor):
+        raise TypeError(f"{name} must be a (T, N) int64 tensor, got {type(ids).__name__} "
+                        "(torch.as_tensor turns a NumPy array of ids into one)")
+    if ids.dim() != 2 or ids.dtype != torch.int64:
+        raise ValueError(f"{name} must be a (T, N) int64 tensor, got shape {tuple(ids.shape)} and {ids.dtype}")
     if ids.shape[0] == 0 or ids.shape[1] == 0:
-        raise ValueError(f"ids must hold at least one step and one sequence, got shape {tuple(ids.shape)}")
+        raise ValueError(f"{name} must hold at least one step and one sequence, got shape {tuple(ids.shape)}")
     if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"ids must be in [0, {vocab_size - 1}], got values from {int(ids.min())} to "
+        raise ValueError(f"{name} must be in [0, {vocab_size - 1}], got values from {int(ids.min())} to "
                          f"{int(ids.max())}")
     return ids
+
+
+def check_module(name, model):
+    """A torch.nn.Module with at least one parameter (its device is where the inputs go); returns it."""
+    check_text("name", name)
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+    if next(model.parameters(), None) is None:
+        raise ValueError(f"{name} must have parameters to train and to tell its device, got none")
+    return model
+
+
+def vocab_size_of(model):
+    """The model's vocabulary size, where its config says (an RNNLanguageModel); None for any other model."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    config = getattr(model, "config", None)
+    return config.get("vocab_size") if isinstance(config, dict) else None
+
+
+def _check_state(state, cell, shape, dtype):
+    """None, or a state as forward returns it: h (num_layers, N, H), or the pair (h, c) for an LSTM."""
+    if state is None:
+        return None
+    lstm = cell == "lstm"
+    what = "a pair (h, c) of tensors" if lstm else "one tensor h"
+    parts = state if lstm and isinstance(state, tuple) and len(state) == 2 else (state,)
+    if lstm and parts is not state or not all(isinstance(s, torch.Tensor) for s in parts):
+        got = f"a tuple of {len(state)}" if isinstance(state, tuple) else type(state).__name__
+        raise TypeError(f"state must be None or {what} for cell={cell!r}, got {got}")
+    for s in parts:
+        if tuple(s.shape) != shape or s.dtype != dtype:
+            raise ValueError(f"state must hold tensors of shape (num_layers, N, H) = {shape} and dtype {dtype}, "
+                             f"got shape {tuple(s.shape)} and {s.dtype}")
+    return state
 
 
 class RNNLanguageModel(nn.Module):
@@ -55,8 +99,7 @@ class RNNLanguageModel(nn.Module):
         if embedding_dim is not None:
             check_positive_int("embedding_dim", embedding_dim)
         for name, p in (("dropout", dropout), ("input_dropout", input_dropout)):
-            if not 0 <= p < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {p}")
+            check_number(name, p, "in [0, 1)", lambda v: 0 <= v < 1)
         self.config = dict(vocab_size=vocab_size, hidden_size=hidden_size, cell=cell, num_layers=num_layers,
                            embedding_dim=embedding_dim, dropout=dropout, input_dropout=input_dropout)
         self.embedding = nn.Embedding(vocab_size, embedding_dim) if embedding_dim else None
@@ -67,9 +110,12 @@ class RNNLanguageModel(nn.Module):
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def forward(self, ids, state=None):
-        """ids: (T, N) int64 -> logits (T, N, V) and the final state (h_n, or (h_n, c_n) for an LSTM)."""
-        V = self.config["vocab_size"]
-        check_ids(ids, V)
+        """ids: (T, N) int64 -> logits (T, N, V) and the final state (h_n, or (h_n, c_n) for an LSTM).
+
+        state: None (zeros), or the state a previous call returned, (num_layers, N, H) per tensor."""
+        V, c = self.config["vocab_size"], self.config
+        T, N = check_ids(ids, V).shape
+        _check_state(state, c["cell"], (c["num_layers"], N, c["hidden_size"]), self.head.weight.dtype)
         if self.embedding is None:
             x = F.one_hot(ids, V).to(self.head.weight.dtype)
         else:
@@ -82,13 +128,23 @@ def detach_state(state):
     """Cut the graph at a batch boundary (truncated BPTT) while keeping the state's values."""
     if state is None:
         return None
+    parts = state if isinstance(state, tuple) else (state,)
+    if not parts or not all(isinstance(s, torch.Tensor) for s in parts):
+        raise TypeError(f"state must be None, a tensor or a tuple of tensors (an LSTM's (h, c)), got "
+                        f"{type(state).__name__} {state!r:.60}")
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
 
 
-@contextmanager
 def evaluating(model):
     """`with evaluating(model):` runs its body in evaluation mode (dropout off), then restores every module's
     previous mode, also when the body raises. Gradients are still tracked: add `torch.no_grad()` for that."""
+    if not isinstance(model, nn.Module):  # checked here, at the call, not when the block is entered
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return _evaluating(model)
+
+
+@contextmanager
+def _evaluating(model):
     modes = [(module, module.training) for module in model.modules()]
     model.eval()
     try:
@@ -107,11 +163,18 @@ def generate_ids(model, prefix_ids, steps, rng=None, temperature=1.0, top_k=None
     in as the next input (one-to-many), the state carried along: greedy when rng is None or temperature == 0.
     Runs in evaluation mode (no dropout) and leaves the model in the mode it was in.
     """
+    check_module("model", model)
+    V = vocab_size_of(model)
     check_positive_int("steps", steps)
-    prefix = check_int_array("prefix_ids", prefix_ids, ndim=1)
+    prefix = check_int_array("prefix_ids", prefix_ids, ndim=1, vocab_size=V)
     if prefix.size == 0:
         raise ValueError("prefix_ids needs at least one id to start from (e.g. the id of <bos>)")
     check_rng(rng, allow_none=True)
+    check_number("temperature", temperature, "at least 0 (0 means greedy)", lambda t: 0 <= t < math.inf)
+    if top_k is not None:
+        check_positive_int("top_k", top_k, maximum=V)  # more than V tokens to keep is a mistake
+    if stop_id is not None:
+        check_positive_int("stop_id", stop_id, minimum=0, maximum=None if V is None else V - 1)
     device = next(model.parameters()).device
     out = []
     with evaluating(model):
@@ -129,6 +192,9 @@ def check_device(device):
     """None (CUDA when available, else the CPU), "cpu", "cuda" or a torch.device -> a torch.device that exists here."""
     if device is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, str | torch.device):  # torch.device(0) would quietly mean cuda:0
+        raise TypeError(f"device must be None, 'cpu', 'cuda' or a torch.device, got {type(device).__name__} "
+                        f"{device!r}")
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError) as e:

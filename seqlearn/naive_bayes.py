@@ -21,15 +21,17 @@ from collections import Counter
 
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_number, check_positive_int
+from seqlearn.checks import check_int_array, check_positive, check_positive_int, check_text
 
 
 def _check_lines(lines):
-    """A list (or tuple) of str; a single str is refused, because iterating it would give characters."""
+    """A non-empty list (or tuple) of str; a single str is refused, because iterating it would give characters."""
     if isinstance(lines, str):
         raise TypeError("lines must be a list of str, got a str; wrap a single line as [line]")
     if not isinstance(lines, list | tuple):
         raise TypeError(f"lines must be a list of str, got {type(lines).__name__}")
+    if len(lines) == 0:
+        raise ValueError("lines must hold at least one line, got none")
     for i, line in enumerate(lines):
         if not isinstance(line, str):
             raise TypeError(f"lines must be a list of str; lines[{i}] is {type(line).__name__} {line!r}")
@@ -38,6 +40,12 @@ def _check_lines(lines):
 
 def char_ngrams(line, n):
     """Every substring of n characters of `line`, in order: char_ngrams("hello", 3) == ['hel', 'ell', 'llo']."""
+    check_text("line", line)
+    check_positive_int("n", n)
+    return _ngrams(line, n)
+
+
+def _ngrams(line, n):  # char_ngrams without the checks, for the inner loops (their arguments are checked)
     return [line[i:i + n] for i in range(len(line) - n + 1)]
 
 
@@ -50,7 +58,7 @@ class CharNaiveBayes:
 
     def __init__(self, n=3, alpha=1.0):
         self.n = check_positive_int("n", n)
-        self.alpha = float(check_number("alpha", alpha, "a positive finite number", lambda a: 0 < a < np.inf))
+        self.alpha = float(check_positive("alpha", alpha))
         self.classes = None
 
     def fit(self, lines, labels):
@@ -59,20 +67,20 @@ class CharNaiveBayes:
         labels = check_int_array("labels", labels, ndim=1)
         if len(lines) != len(labels):
             raise ValueError(f"lines and labels must have the same length, got {len(lines)} and {len(labels)}")
-        if len(lines) == 0:
-            raise ValueError("fit needs at least one line, got none")
-        self.classes, index = np.unique(labels, return_inverse=True)
-        counts = [Counter() for _ in self.classes]
+        classes, index = np.unique(labels, return_inverse=True)
+        counts = [Counter() for _ in classes]
         for line, c in zip(lines, index, strict=True):
-            counts[c].update(char_ngrams(line, self.n))
-        self.ngrams = {g: j for j, g in enumerate(sorted(set().union(*counts)))}
-        if not self.ngrams:
-            raise ValueError(f"no training line has {self.n} characters or more, so there is no {self.n}-gram to count")
-        N = np.zeros((len(self.classes), len(self.ngrams)))  # N[c, g] = N_{c,g}
+            counts[c].update(_ngrams(line, self.n))
+        ngrams = {g: j for j, g in enumerate(sorted(set().union(*counts)))}
+        if not ngrams:  # refused before the model changes: a model fitted before stays as it was
+            raise ValueError(f"lines must hold a line of {self.n} characters or more, so that there is a "
+                             f"{self.n}-gram to count; got none")
+        N = np.zeros((len(classes), len(ngrams)))  # N[c, g] = N_{c,g}
         for c, counter in enumerate(counts):
             for g, k in counter.items():
-                N[c, self.ngrams[g]] = k
-        V = len(self.ngrams)
+                N[c, ngrams[g]] = k
+        V = len(ngrams)
+        self.classes, self.ngrams = classes, ngrams
         self.log_prior = np.log(np.bincount(index) / len(lines))
         self.log_theta = np.log(N + self.alpha) - np.log(N.sum(axis=1, keepdims=True) + self.alpha * V)
         return self
@@ -85,7 +93,7 @@ class CharNaiveBayes:
         lines = _check_lines(lines)
         joint = np.empty((len(lines), len(self.classes)))
         for i, line in enumerate(lines):
-            cols = [self.ngrams[g] for g in char_ngrams(line, self.n) if g in self.ngrams]
+            cols = [self.ngrams[g] for g in _ngrams(line, self.n) if g in self.ngrams]
             joint[i] = self.log_prior + self.log_theta[:, cols].sum(axis=1)  # repeats in cols count each time
         top = joint.max(axis=1, keepdims=True)  # logsumexp, shifted by the largest term so exp cannot overflow
         return joint - (top + np.log(np.exp(joint - top).sum(axis=1, keepdims=True)))

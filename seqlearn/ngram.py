@@ -30,7 +30,14 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from seqlearn import metrics
-from seqlearn.checks import check_choice, check_int_array, check_positive, check_positive_int, check_rng
+from seqlearn.checks import (
+    check_choice,
+    check_int_array,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_rng,
+)
 from seqlearn.sampling import sample_next
 
 
@@ -44,24 +51,24 @@ class NGramModel:
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.smoothing = check_choice("smoothing", smoothing, ("kneser_ney", "add_k"))
         check_positive("k", k)
-        if discount != "modified" and (isinstance(discount, bool) or not isinstance(discount, int | float)
-                                       or not 0 < discount < 1):
-            raise ValueError(f"discount must be a number in (0, 1) or 'modified', got {discount!r}")
+        if isinstance(discount, str):
+            check_choice("discount", discount, ("modified",))
+        else:
+            check_number("discount", discount, "a number in (0, 1) or 'modified'", lambda d: 0 < d < 1)
         self.k, self.discount = float(k), discount
         self.counts = None
 
+    def _ids(self, name, ids):
+        """One id sequence (a list or a 1-D array of any integer dtype) -> a list of ints, each in [0, V)."""
+        return check_int_array(name, ids, ndim=1, vocab_size=self.vocab_size).tolist()
+
     def _streams(self, streams):
-        """One id sequence or a list of them -> a list of int arrays, each checked against the vocabulary."""
-        if isinstance(streams, np.ndarray) or (len(streams) and not isinstance(streams[0], list | tuple | np.ndarray)):
-            streams = [streams]
-        out = []
-        for i, s in enumerate(streams):
-            s = check_int_array(f"stream {i}", s, ndim=1)
-            bad = (s < 0) | (s >= self.vocab_size)
-            if bad.any():
-                raise ValueError(f"ids must be in [0, {self.vocab_size - 1}]; stream {i} holds {int(s[bad][0])}")
-            out.append(s.tolist())
-        return out
+        """One id sequence or a list of them -> a list of lists of ids, each checked against the vocabulary."""
+        if isinstance(streams, str) or not isinstance(streams, list | tuple | np.ndarray):
+            raise TypeError(f"streams must be a sequence of ids or a list of them, got {type(streams).__name__}")
+        if isinstance(streams, np.ndarray) or not any(isinstance(s, list | tuple | np.ndarray) for s in streams):
+            return [self._ids("streams", streams)]  # a single stream
+        return [self._ids(f"streams[{i}]", s) for i, s in enumerate(streams)]
 
     def fit(self, streams):
         """Count every m-gram, m = 1..order, inside each stream (n-grams never span two streams)."""
@@ -109,7 +116,7 @@ class NGramModel:
     def next_distribution(self, context):
         """P(. | context) as a (V,) array that sums to 1; only the last order-1 ids of `context` are used."""
         self._check_fitted()
-        context = self._streams([list(context)])[0] if len(context) else []
+        context = self._ids("context", context)
         h = tuple(context[max(0, len(context) - self.order + 1):]) if self.order > 1 else ()
         if self.smoothing == "add_k":
             followers = self.counts[len(h) + 1].get(h, Counter())
@@ -139,8 +146,8 @@ class NGramModel:
 
         context: the ids just before the stream (e.g. the end of the previous part of the text); without it the
         first tokens are predicted from the shorter context that the stream itself provides."""
-        context = self._streams([list(context)])[0] if len(context) else []
-        s = self._streams([stream])[0]
+        self._check_fitted()
+        context, s = self._ids("context", context), self._ids("stream", stream)
         full, start = context + s, len(context)
         return np.array([np.log(self.next_distribution(full[max(0, t - self.order + 1):t])[full[t]])
                          for t in range(start, len(full))])
@@ -152,22 +159,30 @@ class NGramModel:
     def perplexity(self, streams, context=()):
         """exp of the mean negative log-likelihood per token, over every token of every stream (a `context`
         applies to a single stream)."""
-        streams = self._streams(streams)
-        if len(context) and len(streams) != 1:
+        self._check_fitted()
+        streams, context = self._streams(streams), self._ids("context", context)
+        if context and len(streams) != 1:
             raise ValueError(f"a context goes with a single stream, got {len(streams)} streams")
-        return metrics.perplexity(-sum(self.log_likelihood(s, context) for s in streams),
-                                  sum(len(s) for s in streams))
+        num_tokens = sum(len(s) for s in streams)
+        if num_tokens == 0:
+            raise ValueError("streams must hold at least one token: a perplexity over zero tokens is undefined")
+        return metrics.perplexity(-sum(self.log_likelihood(s, context) for s in streams), num_tokens)
 
     def sample(self, context, steps, rng, stop_id=None, temperature=1.0, top_k=None):
         """Extend `context` by up to `steps` ids chosen by `sample_next`; stop early after `stop_id`.
 
         rng: a np.random.Generator, or None for greedy (so is temperature=0). Each id is
         sample_next(ln P(. | context), rng, temperature, top_k): at temperature 1 without top_k, the draw
-        rng.choice(V, p=P(. | context)) from the model itself (softmax(ln p) is p, up to rounding).
+        rng.choice(V, p=P(. | context)) from the model itself (softmax(ln p) is p, up to rounding). stop_id must
+        be an id of the vocabulary (one outside it would never stop anything). temperature and top_k are checked
+        by sample_next before its first draw, so a refused call draws nothing from rng.
         """
-        check_rng(rng, allow_none=True)
+        self._check_fitted()
+        out = self._ids("context", context)
         check_positive_int("steps", steps)
-        out = list(self._streams([list(context)])[0]) if len(context) else []
+        check_rng(rng, allow_none=True)
+        if stop_id is not None:
+            check_positive_int("stop_id", stop_id, minimum=0, maximum=self.vocab_size - 1)
         for _ in range(steps):
             w = sample_next(np.log(self.next_distribution(out)), rng, temperature, top_k)
             out.append(w)
@@ -184,14 +199,23 @@ def total_sentence_probability(model, bos, eos, words):
     the words that is a linear system, (I - Q) T = r with Q[s, w] = P(w | s) and r[s] = P(eos | s). It is 1 only
     if the model never predicts a token outside `words` and `eos` (such as <pad> or <bos>), whose mass is lost.
     """
+    if not all(hasattr(model, a) for a in ("order", "vocab_size", "next_distribution")):
+        raise TypeError(f"model must be a bigram model (an NGramModel of order 2), got {type(model).__name__}")
     if model.order != 2:
         raise ValueError(f"total_sentence_probability needs a bigram model (order 2), got order {model.order}")
-    words = check_int_array("words", words, ndim=1)
-    ids = [bos, eos, *words.tolist()]
-    if min(ids) < 0 or max(ids) >= model.vocab_size or eos in words or bos in words:
-        raise ValueError(f"bos, eos and words must be ids in [0, {model.vocab_size - 1}], with bos and eos not "
-                         f"among the words; got bos={bos}, eos={eos}, words={words.tolist()}")
+    V = model.vocab_size
+    bos = check_positive_int("bos", bos, minimum=0, maximum=V - 1)
+    eos = check_positive_int("eos", eos, minimum=0, maximum=V - 1)
+    words = check_int_array("words", words, ndim=1, vocab_size=V)
+    if len(words) == 0 or len(set(words.tolist())) != len(words):  # a repeated word would be counted twice
+        raise ValueError(f"words must be distinct ids, at least one, got {words.tolist()}")
+    if bos == eos or bos in words or eos in words:
+        raise ValueError(f"bos and eos must differ, and be ids not among the words; got bos={bos}, eos={eos}, "
+                         f"words={words.tolist()}")
     P = np.array([model.next_distribution([s]) for s in words])  # (W, V): row s is P(. | s)
-    ends = np.linalg.solve(np.eye(len(words)) - P[:, words], P[:, eos])  # T(s) for every word s
+    try:
+        ends = np.linalg.solve(np.eye(len(words)) - P[:, words], P[:, eos])  # T(s) for every word s
+    except np.linalg.LinAlgError as e:  # some words never lead to eos: the sentences never end
+        raise ValueError(f"model never reaches eos={eos} from some of the words, so no total exists") from e
     start = model.next_distribution([bos])
     return float(start[eos] + start[words] @ ends)

@@ -12,37 +12,69 @@ Clipping, before the update, against exploding gradients (chapter 6):
 - `clip_by_value(grads, limit)`: every entry into [-limit, limit]; this changes the gradient's direction.
 - `clip_by_global_norm(grads, max_norm)`: rescale all gradients together when their joint norm is larger than
   max_norm; the direction is kept.
+
+A NaN or inf gradient is refused, naming its array, by the clipping functions and by every step (as PyTorch's
+`clip_grad_norm_(..., error_if_nonfinite=True)`): a diverged loss is reported, not rescaled or applied. A step
+checks every gradient (names, shapes, dtypes, finiteness) before it changes a parameter or its own state.
 """
 
 import math
 
 import numpy as np
 
-from seqlearn.checks import check_positive
+from seqlearn.checks import (
+    check_float_array,
+    check_nonnegative,
+    check_number,
+    check_positive,
+    check_same_dtype,
+    check_shape,
+)
 
 
-def _check_non_negative(name, value):
-    if not value >= 0:
-        raise ValueError(f"{name} must be at least 0, got {value}")
+def _check_grads(grads, name="grads"):
+    """A non-empty dict of finite float arrays of one dtype: clipping and updates refuse a NaN or inf gradient,
+    naming its array, because a diverged loss cannot be rescaled into a finite step."""
+    if not isinstance(grads, dict) or not grads:
+        got = "an empty dict" if isinstance(grads, dict) else type(grads).__name__
+        raise TypeError(f"{name} must be a non-empty dict of name -> array, got {got}")
+    first = next(iter(grads))
+    for k, g in grads.items():
+        check_float_array(f"{name}[{k!r}]", g)
+        check_same_dtype(f"{name}[{k!r}]", g, grads[first].dtype, f"{name}[{first!r}]")
+        if not np.isfinite(g).all():  # a diverged loss: say so, before the norm or the update hides it
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
+            raise ValueError(f"{name}[{k!r}] must be finite, got {g[where]} at {list(where)} (did the loss "
+                             "diverge? lower the learning rate)")
+    return grads
 
 
-def _check_same_keys(params, grads):
+def _check_step(params, grads, state=()):
+    """Everything a step reads, checked before it changes anything: params and grads name the same float
+    arrays, of the same shapes and dtype, every gradient finite; `state` holds the optimiser's arrays per key."""
+    _check_grads(params, "params")
+    _check_grads(grads)
     if set(params) != set(grads):
         raise ValueError(f"params and grads must have the same keys: {sorted(params)} vs {sorted(grads)}")
     for k in params:
-        if params[k].shape != grads[k].shape:
-            raise ValueError(f"grads[{k!r}] has shape {grads[k].shape}, params[{k!r}] has {params[k].shape}")
+        if not params[k].flags.writeable:
+            raise ValueError(f"params[{k!r}] must be writeable: the step updates it in place")
+        check_shape(f"grads[{k!r}]", grads[k], params[k].shape)
+        check_same_dtype(f"grads[{k!r}]", grads[k], params[k].dtype, f"params[{k!r}]")
+        for s in state:  # arrays from earlier steps: new params of another shape need a new optimiser
+            if k in s and (s[k].shape, s[k].dtype) != (params[k].shape, params[k].dtype):
+                raise ValueError(f"params[{k!r}] has shape {params[k].shape} and {params[k].dtype}, but this "
+                                 f"optimiser was stepped with {s[k].shape} and {s[k].dtype}: use a new one")
 
 
 class SGD:
     """Plain gradient descent: p -= lr * g."""
 
     def __init__(self, lr):
-        check_positive("lr", lr)
-        self.lr = lr
+        self.lr = check_positive("lr", lr)
 
     def step(self, params, grads):
-        _check_same_keys(params, grads)
+        _check_step(params, grads)
         for k in params:
             params[k] -= self.lr * grads[k]
 
@@ -57,12 +89,10 @@ class Adagrad:
     """
 
     def __init__(self, lr=1e-2, eps=1e-10):
-        check_positive("lr", lr)
-        _check_non_negative("eps", eps)
-        self.lr, self.eps, self.sum_sq = lr, eps, {}
+        self.lr, self.eps, self.sum_sq = check_positive("lr", lr), check_nonnegative("eps", eps), {}
 
     def step(self, params, grads):
-        _check_same_keys(params, grads)
+        _check_step(params, grads, [self.sum_sq])
         for k in params:
             s = self.sum_sq.setdefault(k, np.zeros_like(params[k]))
             s += grads[k] ** 2
@@ -78,15 +108,17 @@ class Adam:
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         check_positive("lr", lr)
-        _check_non_negative("eps", eps)
+        check_nonnegative("eps", eps)
         for name, b in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= b < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {b}")
+            check_number(name, b, "in [0, 1)", lambda v: 0 <= v < 1)
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.m, self.v, self.t = {}, {}, 0
 
     def step(self, params, grads):
-        _check_same_keys(params, grads)
+        _check_step(params, grads, [self.m, self.v])
+        if self.m and set(params) != set(self.m):  # t counts every key's steps: a new key's bias correction is wrong
+            raise ValueError(f"params must have the keys this Adam was stepped with, {sorted(self.m)}; got "
+                             f"{sorted(params)}")
         self.t += 1
         for k in params:
             m = self.m.setdefault(k, np.zeros_like(params[k]))
@@ -103,6 +135,7 @@ class Adam:
 def clip_by_value(grads, limit):
     """A new dict with every entry clipped into [-limit, limit]."""
     check_positive("limit", limit)
+    _check_grads(grads)  # finite float arrays: clipping must not hide a NaN or inf
     return {k: np.clip(g, -limit, limit) for k, g in grads.items()}
 
 
@@ -111,24 +144,16 @@ def global_norm(grads):
 
     When the squares overflow (a float32 gradient of 3e19, a float64 one of 1e200), the entries are divided by
     the largest one first, so the norm stays finite. A NaN or inf entry is refused, naming its
-    array: a diverged loss cannot be rescaled into a finite step.
+    array (see `_check_grads`): a diverged loss cannot be rescaled into a finite step.
     """
-    if not isinstance(grads, dict) or not grads:
-        raise TypeError(f"grads must be a non-empty dict of name -> array, got {type(grads).__name__}")
-    for k, g in grads.items():
-        g = np.asarray(g)
-        if not np.issubdtype(g.dtype, np.floating):
-            raise TypeError(f"gradient {k!r} must be a float array, got dtype {g.dtype}")
-        if not np.all(np.isfinite(g)):
-            raise ValueError(f"gradient {k!r} holds nan or inf: its norm is not a number to clip (did the loss "
-                             "diverge? lower the learning rate)")
+    _check_grads(grads)
     with np.errstate(over="ignore"):
         total = sum(float((g * g).sum()) for g in grads.values())
     if total < math.inf:
         return float(np.sqrt(total))
     # The squares overflowed: divide by the largest entry first, in float64, and multiply back after the root.
-    largest = max(float(np.abs(g).max()) for g in grads.values() if np.asarray(g).size)
-    total = sum(float(np.sum((np.asarray(g, dtype=np.float64) / largest) ** 2)) for g in grads.values())
+    largest = max(float(np.abs(g).max()) for g in grads.values() if g.size)
+    total = sum(float(np.sum((g.astype(np.float64) / largest) ** 2)) for g in grads.values())
     return largest * float(np.sqrt(total))
 
 
@@ -140,4 +165,4 @@ def clip_by_global_norm(grads, max_norm):
     check_positive("max_norm", max_norm)
     norm = global_norm(grads)
     scale = min(1.0, max_norm / (norm + 1e-12))
-    return {k: (np.asarray(g) * scale).astype(np.asarray(g).dtype, copy=False) for k, g in grads.items()}, norm
+    return {k: (g * scale).astype(g.dtype, copy=False) for k, g in grads.items()}, norm

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from seqlearn.batching import pad_batch
-from seqlearn.checks import check_positive_int, check_rng
+from seqlearn.checks import check_count, check_positive_int, check_rng
 from seqlearn.vocab import PAD, Vocab
 
 SYMBOLS = tuple("abcdefghij")  # ten symbols: a long string carries log2(10) = 3.3 bits per step
@@ -36,11 +36,11 @@ def reversal_vocab():
     return Vocab(list(SYMBOLS))
 
 
-def _check_range(min_length, max_length):
-    check_positive_int("min_length", min_length)
-    check_positive_int("max_length", max_length)
+def _check_range(min_length, max_length, names=("min_length", "max_length")):
+    check_positive_int(names[0], min_length)
+    check_positive_int(names[1], max_length)
     if max_length < min_length:
-        raise ValueError(f"max_length must be at least min_length = {min_length}, got {max_length}")
+        raise ValueError(f"{names[1]} must be at least {names[0]} = {min_length}, got {max_length}")
 
 
 def reversal_pairs(n, min_length, max_length, rng):
@@ -87,23 +87,27 @@ def reversal_split(seed=0, train_size=8000, val_size=500, test_per_length=100, m
     a string it trained on. A source refused is drawn again, length and all, so the shortest lengths, whose
     strings val may use up, are a little rarer in train.
     """
-    check_positive_int("seed", seed, minimum=0)
+    check_count("seed", seed)
     for name, value in (("train_size", train_size), ("val_size", val_size), ("test_per_length", test_per_length)):
         check_positive_int(name, value)
     _check_range(min_length, max_length)
+    for name, value in (("test_min_length", test_min_length), ("test_max_length", test_max_length)):
+        if value is not None:
+            check_positive_int(name, value)
     if test_min_length is None:
         test_min_length = min_length
         while len(SYMBOLS) ** test_min_length < 10 * test_per_length:
             test_min_length += 1
     test_max_length = max_length if test_max_length is None else test_max_length
-    _check_range(test_min_length, test_max_length)
+    _check_range(test_min_length, test_max_length, ("test_min_length", "test_max_length"))
     if len(SYMBOLS) ** test_min_length < 10 * test_per_length:
         raise ValueError(f"test_min_length = {test_min_length} has only {len(SYMBOLS) ** test_min_length} distinct "
                          f"sources, fewer than 10 times test_per_length = {test_per_length}: choose a longer one")
     available = sum(min(len(SYMBOLS) ** length, 10 ** 9) for length in range(min_length, max_length + 1))
     if available < 2 * (val_size + test_per_length * (test_max_length - test_min_length + 1)):
         raise ValueError(f"lengths {min_length} to {max_length} hold {available} distinct sources, fewer than twice "
-                         "the val and test sets together: allow longer sources or ask for fewer")
+                         f"the val and test sets together (val_size = {val_size}, test_per_length = "
+                         f"{test_per_length}): allow longer sources or ask for fewer")
     rng, taken = np.random.default_rng(seed), set()
     test = [pair for length in range(test_min_length, test_max_length + 1)
             for pair in _fresh(test_per_length, length, length, rng, taken)]
@@ -133,8 +137,7 @@ def pad_pairs(pairs, vocab):
         for column, text in zip(columns, pair, strict=True):
             unknown = sorted(set(text) - set(vocab.token_to_id))
             if unknown:
-                raise ValueError(f"pairs[{j}] holds {unknown} outside the vocabulary; expected tokens of "
-                                 f"{vocab!r}")
+                raise ValueError(f"pairs[{j}] holds {unknown} outside the vocabulary of vocab, {vocab!r}")
             column.append(vocab.encode(list(text)))
     pad = vocab.token_to_id[PAD]
     src, targets = (pad_batch(column, pad) for column in columns)

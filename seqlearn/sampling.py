@@ -36,7 +36,7 @@ def check_logits(logits):
         raise ValueError(f"logits must be finite, or -inf for a token ruled out; index {int(np.argmax(bad))} is "
                          f"{logits[bad][0]}")
     if np.all(logits == -np.inf):
-        raise ValueError("every logit is -inf: no token is left to choose")
+        raise ValueError("logits must hold one finite value: every logit is -inf, so no token is left to choose")
     return logits
 
 

@@ -13,38 +13,49 @@ Luong et al. (2015)'s global attention on every decoder state, no input feeding;
 `seqlearn.scratch.attention` (dot, scaled_dot, general, additive), padded keys set to -inf before the softmax.
 The parameters carry the NumPy model's flat names: `encoder.*` and `decoder.*` are nn.GRU layers (converted
 with `seqlearn.convert`), `attention.W_a` or `attention.W_q, W_k, b_a, v_a`, and `W_c`, `W_y` nn.Linear layers
-(weight (H, 2H) is the NumPy W_c, bias b_c). `seq2seq_params_to_torch` and `seq2seq_params_from_torch` convert.
+(weight (H, 2H) is the NumPy W_c, bias b_c). `seq2seq_params_to_torch` and `seq2seq_params_from_torch` convert
+(they live in `seqlearn.convert`, with the layer converters, and are importable from here too).
 
 Beside the model: `teacher_forcing` (the decoder's inputs <bos> t_1..t_L and what it must predict t_1..t_L <eos>),
 `sequence_loss` (the mean cross-entropy over the real predicted tokens) and `greedy_decode` (the argmax fed back,
 one step of the decoder GRU at a time, for a whole batch).
 """
 
-import copy
 import math
 from typing import NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_shape
-from seqlearn.convert import params_from_torch, params_to_torch
-from seqlearn.models import check_ids, evaluating
+from seqlearn.checks import check_choice, check_positive_int, check_text
+from seqlearn.convert import seq2seq_grads_from_torch, seq2seq_params_from_torch, seq2seq_params_to_torch  # noqa: F401
+from seqlearn.models import evaluating
 from seqlearn.scratch.attention import ATTENTION_SCORES
+
+
+def _check_tensor(name, t, dims, dtype, shape, low=None, high=None):
+    """t must be a tensor of `dtype` (or "float": any floating dtype) whose axes, spelt `dims` ("(T_y, N)"), have
+    the lengths `shape` (None: any) and are not empty; with low (and high), every value must lie in [low, high]."""
+    axes = [a.strip() for a in dims.strip("()").split(",") if a.strip()]
+    if not (isinstance(t, torch.Tensor) and (t.is_floating_point() if dtype == "float" else t.dtype == dtype)
+            and t.dim() == len(axes)
+            and all(n >= 1 and want in (None, n) for n, want in zip(t.shape, shape, strict=True))):
+        sizes = "".join(f", {a} = {w}" for a, w in zip(axes, shape, strict=True) if w is not None and not a.isdigit())
+        got = f"shape {tuple(t.shape)} and {t.dtype}" if isinstance(t, torch.Tensor) else type(t).__name__
+        raise ValueError(f"{name} must be a {dims} {dtype} tensor{sizes}, no axis empty; got {got}")
+    if low is not None and (t.min() < low or (high is not None and t.max() > high)):
+        raise ValueError(f"{name} must be in [{low}, {'inf' if high is None else high}], got values from "
+                         f"{int(t.min())} to {int(t.max())}")
+    return t
 
 
 def check_lengths(name, lengths, N, low, high):
     """lengths must be an (N,) int64 tensor with every value in [low, high]; returns it."""
-    if not isinstance(lengths, torch.Tensor) or lengths.shape != (N,) or lengths.dtype != torch.int64:
-        got = f"shape {tuple(lengths.shape)} and {lengths.dtype}" if isinstance(lengths, torch.Tensor) \
-            else type(lengths).__name__
-        raise ValueError(f"{name} must be an (N,) = ({N},) int64 tensor, got {got}")
-    if lengths.min() < low or lengths.max() > high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got values from {int(lengths.min())} to "
-                         f"{int(lengths.max())}")
-    return lengths
+    check_text("name", name)
+    check_positive_int("N", N)
+    check_positive_int("high", high, minimum=check_positive_int("low", low, minimum=0))
+    return _check_tensor(name, lengths, "(N,)", torch.int64, (N,), low, high)
 
 
 class Attention(nn.Module):
@@ -54,7 +65,8 @@ class Attention(nn.Module):
 
     def __init__(self, hidden_size, score):
         super().__init__()
-        self.score, H = check_choice("score", score, ATTENTION_SCORES), hidden_size
+        self.score, H = check_choice("score", score, ATTENTION_SCORES), check_positive_int("hidden_size", hidden_size)
+        self.hidden_size = H
         if score == "general":
             self.W_a = nn.Parameter(torch.empty(H, H).uniform_(-1, 1) / math.sqrt(H))
         if score == "additive":  # A = H, as init_attention_params's default
@@ -64,6 +76,11 @@ class Attention(nn.Module):
             self.v_a = nn.Parameter(torch.empty(H).uniform_(-1, 1) / math.sqrt(H))
 
     def forward(self, queries, keys, mask):
+        dtype = next((p.dtype for p in self.parameters()), "float")  # the weights' (dot scores have none)
+        N = _check_tensor("queries", queries, "(T_q, N, H)", dtype, (None, None, self.hidden_size)).shape[1]
+        _check_tensor("keys", keys, "(T_k, N, H)", queries.dtype, (None, N, self.hidden_size))
+        if not _check_tensor("mask", mask, "(T_k, N)", torch.bool, keys.shape[:2]).any(dim=0).all():
+            raise ValueError("mask must be True for at least one key of every example: a softmax over no key is NaN")
         q, k = queries.transpose(0, 1), keys.transpose(0, 1)  # batch-first for the matrix products: (N, T, H)
         if self.score == "additive":
             e = torch.tanh((q @ self.W_q.T)[:, :, None] + (k @ self.W_k.T)[:, None] + self.b_a) @ self.v_a
@@ -97,7 +114,7 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src, src_lengths):
         """src (T_x, N), src_lengths (N,) -> keys h (T_x, N, H), mask (T_x, N) bool, s0 (1, N, H)."""
-        T_x, N = check_ids(src, self.config["src_vocab_size"]).shape
+        T_x, N = self._ids("src", src).shape
         check_lengths("src_lengths", src_lengths, N, 1, T_x)
         # The padded batch runs through whole; a unidirectional state at step t has read steps 1..t only, so
         # the padding after an example changes neither its s0 nor (masked) its keys.
@@ -108,6 +125,8 @@ class Seq2Seq(nn.Module):
     def decode(self, decoder_inputs, keys, mask, state):
         """decoder_inputs (T_y, N), keys (T_x, N, H), mask (T_x, N), state (1, N, H) -> logits (T_y, N, V_tgt),
         weights (T_y, N, T_x) or None, the decoder's last state (1, N, H)."""
+        N = self._ids("decoder_inputs", decoder_inputs).shape[1]  # keys and mask: checked by attention
+        _check_tensor("state", state, "(1, N, H)", self.W_y.weight.dtype, (1, N, self.W_y.in_features))
         x = F.one_hot(decoder_inputs, self.config["tgt_vocab_size"]).to(self.W_y.weight.dtype)
         s, state = self.decoder(x, state)
         if self.attention is None:
@@ -117,74 +136,30 @@ class Seq2Seq(nn.Module):
 
     def forward(self, src, src_lengths, decoder_inputs):
         """src (T_x, N), src_lengths (N,) in [1, T_x], decoder_inputs (T_y, N), all int64 -> logits, weights."""
-        T_y, N = check_ids(decoder_inputs, self.config["tgt_vocab_size"]).shape
-        if check_ids(src, self.config["src_vocab_size"]).shape[1] != N:
+        if self._ids("decoder_inputs", decoder_inputs).shape[1] != self._ids("src", src).shape[1]:
             raise ValueError(f"src (T_x, N) and decoder_inputs (T_y, N) need the same N, got {tuple(src.shape)} "
-                             f"and {(T_y, N)}")
+                             f"and {tuple(decoder_inputs.shape)}")
         keys, mask, s0 = self.encode(src, src_lengths)
         logits, weights, _ = self.decode(decoder_inputs, keys, mask, s0)
         return logits, weights
 
-
-def seq2seq_params_from_torch(model):
-    """A Seq2Seq -> the NumPy model's flat dict of copies ("encoder.W_xr", ..., "W_y", "b_y"), model's dtype."""
-    params = {f"{part}.{name}": p for part in ("encoder", "decoder")
-              for name, p in params_from_torch(getattr(model, part)).items()}
-    if model.attention is not None:
-        params |= {f"attention.{name}": p.detach().cpu().numpy().copy()
-                   for name, p in model.attention.named_parameters()}
-    layers = (("W_c", "b_c", model.W_c), ("W_y", "b_y", model.W_y))
-    for weight, bias, layer in (layers if model.W_c is not None else layers[1:]):
-        params[weight], params[bias] = (p.detach().cpu().numpy().copy() for p in (layer.weight, layer.bias))
-    return params
-
-
-def seq2seq_grads_from_torch(model):
-    """After backward: the gradients under the NumPy names. nn.GRU's two biases of r and z add up to the NumPy
-    b_r, b_z, so each gets that one's gradient: keep bias_ih's and drop bias_hh's r and z blocks."""
-    grads = copy.deepcopy(model)
-    for g, p in zip(grads.parameters(), model.parameters(), strict=True):
-        g.data = p.grad.detach().clone()
-    for gru in (grads.encoder, grads.decoder):
-        gru.bias_hh_l0.data[:2 * gru.hidden_size] = 0
-    return seq2seq_params_from_torch(grads)
-
-
-def seq2seq_params_to_torch(params, model):
-    """Write the NumPy model's flat dict into `model` (a Seq2Seq) in place and return it; every name and shape
-    must match. The model keeps its dtype."""
-    expected = {name: tuple(p.shape) for name, p in seq2seq_params_from_torch(model).items()}
-    if not isinstance(params, dict) or set(params) != set(expected):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {sorted(expected)} for this model, got {got}")
-    for name, shape in expected.items():
-        check_shape(name, check_float_array(name, params[name]), shape)
-    for part in ("encoder", "decoder"):
-        params_to_torch({name.split(".", 1)[1]: p for name, p in params.items() if name.startswith(f"{part}.")},
-                        getattr(model, part))
-    targets = {f"attention.{n}": p for n, p in (model.attention.named_parameters() if model.attention else ())}
-    targets |= {"W_y": model.W_y.weight, "b_y": model.W_y.bias}
-    if model.W_c is not None:
-        targets |= {"W_c": model.W_c.weight, "b_c": model.W_c.bias}
-    with torch.no_grad():
-        for name, p in targets.items():
-            p.copy_(torch.from_numpy(np.asarray(params[name])))
-    return model
+    def _ids(self, name, ids):  # src (T_x, N) in the source vocabulary, decoder_inputs (T_y, N) in the target one
+        V, dims = (self.config["src_vocab_size"], "(T_x, N)") if name == "src" else (self.config["tgt_vocab_size"],
+                                                                                      "(T_y, N)")
+        return _check_tensor(name, ids, dims, torch.int64, (None, None), 0, V - 1)
 
 
 def teacher_forcing(targets, target_lengths, bos_id, eos_id, pad_id):
     """targets (L, N) int64 (example j's is targets[:L_j, j]), target_lengths (N,) in [0, L] -> decoder_inputs,
     predicted (T_y, N) int64 and mask (T_y, N) bool, T_y = max(L_j) + 1: the decoder reads <bos> t_1..t_L and
     must predict t_1..t_L <eos>, both padded with pad_id, mask True on the first L_j + 1 steps (the real ones)."""
-    if not isinstance(targets, torch.Tensor) or targets.dim() != 2 or targets.dtype != torch.int64 \
-            or 0 in targets.shape:
-        got = f"shape {tuple(targets.shape)} and {targets.dtype}" if isinstance(targets, torch.Tensor) \
-            else type(targets).__name__
-        raise ValueError(f"targets must be an (L, N) int64 tensor with L, N at least 1, got {got}")
-    L, N = targets.shape
+    L, N = _check_tensor("targets", targets, "(L, N)", torch.int64, (None, None)).shape
     check_lengths("target_lengths", target_lengths, N, 0, L)
     for name, value in (("bos_id", bos_id), ("eos_id", eos_id), ("pad_id", pad_id)):
         check_positive_int(name, value, minimum=0)
+    given = targets[torch.arange(L, device=targets.device)[:, None] < target_lengths]  # padding may hold anything
+    if (given < 0).any():
+        raise ValueError(f"targets must be ids >= 0 in each example's first target_lengths steps, got {given.min()}")
     T_y = int(target_lengths.max()) + 1
     steps = torch.arange(T_y, device=targets.device)[:, None]  # (T_y, 1)
     real = targets[:T_y - 1].masked_fill(steps[:-1] >= target_lengths, pad_id)  # t_1..t_L, padding after
@@ -197,15 +172,13 @@ def teacher_forcing(targets, target_lengths, bos_id, eos_id, pad_id):
 def sequence_loss(logits, predicted, mask):
     """logits (T_y, N, V), predicted (T_y, N) int64, mask (T_y, N) bool -> the mean of -log p(predicted) over the
     positions where mask is True (a scalar tensor): each real token counts once, padding not at all."""
-    if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
-        raise ValueError(f"logits must be a (T_y, N, V) tensor, got "
-                         f"{tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__}")
-    for name, t, dtype in (("predicted", predicted, torch.int64), ("mask", mask, torch.bool)):
-        if not isinstance(t, torch.Tensor) or t.shape != logits.shape[:2] or t.dtype != dtype:
-            got = f"shape {tuple(t.shape)} and {t.dtype}" if isinstance(t, torch.Tensor) else type(t).__name__
-            raise ValueError(f"{name} must be a (T_y, N) = {tuple(logits.shape[:2])} {dtype} tensor, got {got}")
-    if not mask.any():
+    T_y, N, V = _check_tensor("logits", logits, "(T_y, N, V)", "float", (None, None, None)).shape
+    _check_tensor("predicted", predicted, "(T_y, N)", torch.int64, (T_y, N))
+    if not _check_tensor("mask", mask, "(T_y, N)", torch.bool, (T_y, N)).any():
         raise ValueError("mask must be True somewhere: a loss over no token is undefined")
+    _check_tensor("predicted (where mask is True)", predicted[mask], "(tokens,)", torch.int64, (None,), 0, V - 1)
+    if torch.isnan(logits[mask]).any() or (logits[mask] == math.inf).any():  # -inf is a token ruled out: fine
+        raise ValueError("logits must not be NaN or +inf where mask is True: the loss would be NaN")
     return F.cross_entropy(logits[mask], predicted[mask])
 
 
@@ -223,6 +196,8 @@ def greedy_decode(model, src, src_lengths, bos_id, eos_id, max_len):
     carried; an example that has written <eos> is finished and keeps <eos>; the loop stops when every example is
     finished or after max_len steps. Example j's output is ids[:lengths[j], j]. Evaluation mode, no gradients.
     """
+    if not isinstance(model, Seq2Seq):
+        raise TypeError(f"model must be a Seq2Seq, got {type(model).__name__}")
     V = model.config["tgt_vocab_size"]
     for name, value in (("bos_id", bos_id), ("eos_id", eos_id)):
         if check_positive_int(name, value, minimum=0) >= V:

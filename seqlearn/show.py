@@ -13,5 +13,6 @@ from IPython.display import Code
 def show_source(obj):
     """Return a displayable, highlighted view of the source of a function, class or module."""
     if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismodule(obj) or inspect.ismethod(obj)):
-        raise TypeError(f"show_source expects a function, class, method or module, got {type(obj).__name__}")
+        raise TypeError(f"obj must be a function, class, method or module (show_source shows its source), "
+                        f"got {type(obj).__name__}")
     return Code(inspect.getsource(obj), language="python")

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_positive_int
+from seqlearn.checks import check_count, check_number, check_positive_int
 from seqlearn.data import load_names, load_time_machine
 from seqlearn.text import letters_only, tokenise_chars
 from seqlearn.vocab import UNK, Vocab
@@ -37,10 +37,9 @@ class LanguageModelSplit(NamedTuple):
 
 
 def check_fractions(val_fraction, test_fraction):
-    """Both fractions in (0, 1), with something left to train on; else a ValueError saying which."""
+    """Both fractions in (0, 1), with something left to train on; else a ValueError (TypeError) saying which."""
     for name, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if isinstance(f, bool) or not isinstance(f, int | float) or not 0 < f < 1:
-            raise ValueError(f"{name} must be a number in (0, 1), got {f!r}")
+        check_number(name, f, "a number in (0, 1)", lambda v: 0 < v < 1)
     if val_fraction + test_fraction >= 1:
         raise ValueError(f"val_fraction + test_fraction must be below 1 (something must be left to train on), "
                          f"got {val_fraction} + {test_fraction}")
@@ -48,19 +47,27 @@ def check_fractions(val_fraction, test_fraction):
 
 def cut_points(n, val_fraction, test_fraction, last_fraction):
     """Where the first part (train, 1 - val - test of the n items) ends, and where the last (the final
-    `last_fraction`) starts; each part gets at least one item."""
+    `last_fraction`, which is val_fraction or test_fraction) starts. A part left empty is an error naming it."""
+    check_positive_int("n", n)
     check_fractions(val_fraction, test_fraction)
+    check_number("last_fraction", last_fraction, "val_fraction or test_fraction (the part that comes last)",
+                 lambda f: f in (val_fraction, test_fraction))
     train_end = int(round(n * (1 - val_fraction - test_fraction)))
     last_start = int(round(n * (1 - last_fraction)))
-    if not 0 < train_end < last_start < n:
-        raise ValueError(f"{n} items cannot be cut into train/val/test with fractions {val_fraction} and "
-                         f"{test_fraction}: a part would be empty")
+    middle, last = ("test", "val") if last_fraction == val_fraction else ("val", "test")
+    sizes = {"train": train_end, middle: last_start - train_end, last: n - last_start}
+    for part, size in sizes.items():
+        if size < 1:
+            raise ValueError(f"val_fraction={val_fraction} and test_fraction={test_fraction} leave the {part} part "
+                             f"empty: {size} of the n = {n} items ({', '.join(f'{k} {v}' for k, v in sizes.items())})")
     return train_end, last_start
 
 
 def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
     """-> LanguageModelSplit(vocab, train, val, test) of The Time Machine's characters: in the book, train
-    comes first, then test, then val (the last `val_fraction`; the module's docstring says why)."""
+    comes first, then test, then val (the last `val_fraction`; the module's docstring says why). Fractions that
+    leave a part without a single character are refused."""
+    check_fractions(val_fraction, test_fraction)  # before the book is read
     chars = tokenise_chars(letters_only(load_time_machine()))
     train_end, val_start = cut_points(len(chars), val_fraction, test_fraction, last_fraction=val_fraction)
     vocab = Vocab(chars[:train_end], reserved=[UNK])
@@ -70,7 +77,8 @@ def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
 
 def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
     """-> (train, val, test): lists of distinct names (each occurs in one part only), shuffled by `seed`."""
-    check_positive_int("seed", seed, minimum=0)
+    check_count("seed", seed)
+    check_fractions(val_fraction, test_fraction)  # before the names are read
     names = list(dict.fromkeys(load_names()))  # distinct, in the file's order
     names = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
     train_end, test_start = cut_points(len(names), val_fraction, test_fraction, last_fraction=test_fraction)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_int_array, check_positive_int
+from seqlearn.checks import check_count, check_int_array, check_positive_int, check_text
 from seqlearn.metrics import confusion_matrix
 
 PAD_CHAR = "\0"  # stands for the positions before a text's start and after its end
@@ -55,10 +55,9 @@ def _check_pairs(pairs):
 
 def windows(text, left, right):
     """-> list of len(text) strings: the `left` characters before each position, it, and the `right` after."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    check_positive_int("left", left, minimum=0)
-    check_positive_int("right", right, minimum=0)
+    check_text("text", text)
+    check_count("left", left)
+    check_count("right", right)
     padded = PAD_CHAR * left + text + PAD_CHAR * right
     width = left + 1 + right
     return [padded[i:i + width] for i in range(len(text))]
@@ -87,6 +86,7 @@ class MajorityTagger(NamedTuple):
 def fit_majority(pairs, left=0, right=0):
     """-> MajorityTagger counted on `pairs` (a list of (text, tags)): the most frequent tag of each window."""
     pairs = _check_pairs(pairs)
+    left, right = check_count("left", left), check_count("right", right)
     by_window, by_char, overall = Counter(), Counter(), Counter()
     for text, tags in pairs:
         tag_list = tags.tolist()
@@ -101,6 +101,7 @@ def predict_majority(model, text):
     """-> (L,) int64 tags for the L characters of `text`: the window's majority tag, backing off as above."""
     if not isinstance(model, MajorityTagger):
         raise TypeError(f"model must be a MajorityTagger from fit_majority, got {type(model).__name__}")
+    check_text("text", text)
     keys = windows(text, model.left, model.right)
     out = [model.table.get(key, model.by_char.get(char, model.default)) for key, char in zip(keys, text, strict=True)]
     return np.array(out, dtype=np.int64)
@@ -117,7 +118,8 @@ def _check_gold_pred(gold, pred, num_classes):
     for name, ids in (("gold", gold), ("pred", pred)):
         bad = (ids < 0) | (ids >= num_classes)
         if bad.any():
-            raise ValueError(f"{name} must hold ids in [0, {num_classes - 1}], got {int(ids[bad][0])}")
+            raise ValueError(f"{name} must hold ids in [0, {num_classes - 1}] (num_classes = {num_classes}), "
+                             f"got {int(ids[bad][0])}")
     return gold, pred
 
 
@@ -136,7 +138,7 @@ class TagScores(NamedTuple):
 
 def tag_scores(gold, pred, num_classes):
     """-> TagScores of predicted against gold tags, each an (L,) id array; the module's docstring has the rules."""
-    _check_gold_pred(gold, pred, num_classes)
+    gold, pred = _check_gold_pred(gold, pred, num_classes)
     confusion = confusion_matrix(gold, pred, num_classes)
     hits = np.diag(confusion).astype(np.float64)
     support, predicted = confusion.sum(axis=1), confusion.sum(axis=0)

@@ -16,17 +16,15 @@ every other non-space character (punctuation, symbols) is a token of its own.
 import re
 import unicodedata
 
+from seqlearn.checks import check_flag, check_text
+
 WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
 
 
-def _check_text(text):
-    if not isinstance(text, str):
-        raise TypeError(f"expected text as a str, got {type(text).__name__}")
-
-
 def normalise(text, lowercase=False):
-    """NFC-normalise `text` and optionally lowercase it."""
-    _check_text(text)
+    """NFC-normalise `text` and optionally lowercase it (`lowercase` is True or False, nothing else)."""
+    check_text("text", text)
+    lowercase = check_flag("lowercase", lowercase)
     text = unicodedata.normalize("NFC", text)
     # Lowercasing can produce decomposed characters (e.g. 'İ' -> 'i' + combining dot), so normalise again.
     return unicodedata.normalize("NFC", text.lower()) if lowercase else text
@@ -47,5 +45,5 @@ def letters_only(text):
 
     `letters_only("It's 1895.") == 'it s '`. ASCII letters only, as d2l does.
     """
-    _check_text(text)
+    check_text("text", text)
     return re.sub("[^A-Za-z]+", " ", text).lower()

@@ -16,6 +16,7 @@ Y being X shifted by one token; the model maps X to logits (T, N, V), scored aga
 
 import math
 import time
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -25,9 +26,19 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from seqlearn.batching import random_batches, sequential_batches
-from seqlearn.checks import check_choice, check_int_array, check_number, check_positive_int
+from seqlearn.checks import (
+    check_choice,
+    check_count,
+    check_int_array,
+    check_nonnegative,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_text,
+)
 from seqlearn.metrics import perplexity
-from seqlearn.models import RNNLanguageModel, check_device, detach_state, evaluating
+from seqlearn.models import check_device, check_ids, check_module, detach_state, evaluating, vocab_size_of
+from seqlearn.training_checks import check_training_arguments
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -46,7 +57,17 @@ class History:
 
 
 def next_token_loss(logits, targets, reduction="mean"):
-    """Cross-entropy of logits (T, N, V) against the next tokens targets (T, N), in nats."""
+    """Cross-entropy of logits (T, N, V) against the next tokens targets (T, N), in nats.
+
+    reduction: "mean", "sum" or "none" ((T·N,) losses). NaN logits give a NaN loss, refused by `training_step`."""
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 3 or not logits.is_floating_point():
+        got = f"shape {tuple(logits.shape)} and {logits.dtype}" if isinstance(logits, torch.Tensor) \
+            else type(logits).__name__
+        raise TypeError(f"logits must be a (T, N, V) float tensor, got {got}")
+    check_ids(targets, logits.shape[2], name="targets")  # T, N >= 1: no loss over zero tokens
+    if targets.shape != logits.shape[:2]:
+        raise ValueError(f"targets must have shape (T, N) = {tuple(logits.shape[:2])}, got {tuple(targets.shape)}")
+    check_choice("reduction", reduction, ("mean", "sum", "none"))
     return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction=reduction)
 
 
@@ -57,6 +78,14 @@ def training_step(optimizer, loss, clip=None, where=""):
     gradients, backpropagate, clip the global gradient norm to `clip` (None: no clipping), step the
     optimizer. Returns the loss as a float.
     """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not isinstance(loss, torch.Tensor) or loss.dim() != 0 or not loss.requires_grad:
+        got = f"shape {tuple(loss.shape)}, requires_grad={loss.requires_grad}" if isinstance(loss, torch.Tensor) \
+            else type(loss).__name__
+        raise TypeError(f"loss must be a scalar tensor that requires grad (the forward pass's loss), got {got}")
+    check_positive("clip", clip, allow_none=True)
+    check_text("where", where)
     if not torch.isfinite(loss):
         raise NonFiniteLossError(f"loss became {loss.item()} {where}: the run diverged (exploding gradients, or "
                                  "a state that overflowed). Clip the gradients (clip=1.0) or lower the learning "
@@ -70,25 +99,36 @@ def training_step(optimizer, loss, clip=None, where=""):
 
 
 def cosine_learning_rate(lr, progress):
-    """The rate after `progress` (0 to 1) of the run: lr at the start, falling along a half cosine to 0."""
+    """The rate after `progress` (0 to 1) of the run: lr at the start, falling along a half cosine to 0.
+    A progress outside [0, 1] counts as the nearer end (before the start, after the end)."""
+    check_positive("lr", lr)
+    check_number("progress", progress, "a finite number (0 to 1)", math.isfinite)
     return lr * 0.5 * (1 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
 
 
 def scheduled_learning_rate(lr, batches_done, total_batches, seconds=0.0, max_seconds=None):
     """The cosine schedule's rate for the next batch. The run's progress is counted in batches out of all
     the epochs' batches, or in seconds out of `max_seconds` when the time budget is further along."""
+    check_count("batches_done", batches_done)
+    check_count("total_batches", total_batches)  # 0: no batches at all, progress 0
+    check_nonnegative("seconds", seconds)
+    check_positive("max_seconds", max_seconds, allow_none=True)
     fraction = batches_done / max(total_batches, 1)
     if max_seconds is not None:
         fraction = max(fraction, seconds / max_seconds)
     return cosine_learning_rate(lr, fraction)
 
 
-@contextmanager
 def seeded_torch(seed, device):
     """Inside the block torch draws (dropout) from its generator seeded with `seed`, the CPU's and for a CUDA
     `device` every GPU's; afterwards the caller's generators are back as they were. The same stream as
     `torch.manual_seed(seed)`, without changing the global random state."""
-    cuda = torch.device(device).type == "cuda"
+    return _seeded_torch(check_count("seed", seed), check_device(device))  # checked at the call, not at `with`
+
+
+@contextmanager
+def _seeded_torch(seed, device):
+    cuda = device.type == "cuda"
     with torch.random.fork_rng(devices=range(torch.cuda.device_count()) if cuda else []):
         torch.default_generator.manual_seed(seed)
         if cuda:
@@ -105,13 +145,15 @@ def token_log_probs(model, ids, context=None, chunk=1000, device=None):
     model is scored on. context: the ids just before `ids` in the text (1-D), read first to warm the state,
     so that ids[0] is predicted too (M = len(ids)); without it ids[0] is only read (M = len(ids) - 1).
     """
-    ids = check_int_array("ids", ids, ndim=1)
-    context = np.zeros(0, np.int64) if context is None else check_int_array("context", context, ndim=1)
+    V = vocab_size_of(check_module("model", model))  # None: a model of the caller's, whose ids are not checked
+    ids = check_int_array("ids", ids, ndim=1, vocab_size=V)
+    context = np.zeros(0, np.int64) if context is None else check_int_array("context", context, ndim=1, vocab_size=V)
     check_positive_int("chunk", chunk)
     stream, first = np.concatenate([context, ids]), max(len(context) - 1, 0)  # first: inputs whose next is in ids
-    if len(stream) < 2:
-        raise ValueError(f"need at least 2 tokens to predict one (context and ids together), got {len(stream)}")
-    device = device or next(model.parameters()).device
+    if len(ids) == 0 or len(stream) < 2:  # no token to score: a perplexity over zero tokens means nothing
+        raise ValueError(f"ids must hold a token to predict (need at least 2 tokens to predict one, context and ids "
+                         f"together), got {len(ids)} ids and {len(context)} of context")
+    device = next(model.parameters()).device if device is None else check_device(device)
     scores, state = [], None
     with evaluating(model):
         for start in range(0, len(stream) - 1, chunk):
@@ -123,8 +165,12 @@ def token_log_probs(model, ids, context=None, chunk=1000, device=None):
 
 
 def evaluate_perplexity(model, ids, context=None, chunk=1000, device=None):
-    """Perplexity over every token of held-out `ids`, read as one stream (see `token_log_probs`)."""
+    """Perplexity over every token of held-out `ids`, read as one stream (see `token_log_probs`). A NaN or -inf
+    log-probability (diverged weights, a token given probability 0) is no score: NonFiniteLossError."""
     log_probs = token_log_probs(model, ids, context, chunk, device)
+    if not np.isfinite(log_probs).all():
+        i = int(np.argmax(~np.isfinite(log_probs)))
+        raise NonFiniteLossError(f"log-probability of token {i} of ids is {log_probs[i]}: diverged weights, or p = 0")
     return perplexity(-float(log_probs.sum()), len(log_probs))
 
 
@@ -133,8 +179,9 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
                          max_seconds=None, lr_decay=None, lr_schedule=None, weight_decay=0.0, val_context=None):
     """Train `model` with Adam (AdamW when weight_decay > 0) and return a `History`.
 
-    The model ends with its best validation weights. If no epoch reaches a finite validation perplexity
-    (all inf or NaN), there is no best: `history.best_epoch` stays -1 and the model keeps its last weights.
+    The model ends with its best validation weights. If no epoch reaches a finite validation perplexity (each
+    mean loss past exp's range, so inf), there is no best: a RuntimeWarning says so, `history.best_epoch` stays -1
+    and the model keeps its last weights. A NaN or infinite loss, training or validation, is NonFiniteLossError.
 
     clip: max global gradient norm, or None for no clipping. patience: stop after that many epochs without
     a better validation perplexity (None: run every epoch). max_seconds: a wall-clock budget for training; when
@@ -150,11 +197,10 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
     seed: the batches' order and offsets, and dropout, drawn from generators seeded with it; the caller's
     global torch random state is left as it was. Every argument is checked before anything else happens.
     """
-    train_ids, val_ids, device = _check_arguments(
+    train_ids, val_ids, val_context, device = check_training_arguments(
         model, train_ids, val_ids, epochs=epochs, lr=lr, batch_size=batch_size, num_steps=num_steps, clip=clip,
-        stateful=stateful, patience=patience, seed=seed, device=device, progress=progress,
-        max_seconds=max_seconds, lr_decay=lr_decay, lr_schedule=lr_schedule, weight_decay=weight_decay)
-    val_context = None if val_context is None else check_int_array("val_context", val_context, ndim=1)
+        stateful=stateful, patience=patience, seed=seed, device=device, progress=progress, max_seconds=max_seconds,
+        lr_decay=lr_decay, lr_schedule=lr_schedule, weight_decay=weight_decay, val_context=val_context)
     model.to(device)
     rng = np.random.default_rng(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -194,45 +240,10 @@ def train_language_model(model, train_ids, val_ids, *, epochs, lr=2e-3, batch_si
                         group["lr"] *= lr_decay
             if out_of_time:
                 break
-    if best_state is not None:
+    if best_state is None:  # said, not silent: the history is returned, the model keeps its last weights
+        warnings.warn("no epoch reached a finite validation perplexity: the model keeps its last weights and "
+                      "history.best_epoch is -1", RuntimeWarning, stacklevel=2)
+    else:
         model.load_state_dict(best_state)
     return history
 
-
-def _check_arguments(model, train_ids, val_ids, *, epochs, lr, batch_size, num_steps, clip, stateful, patience,
-                     seed, device, progress, max_seconds, lr_decay, lr_schedule, weight_decay):
-    """Every argument of `train_language_model`, checked; returns train_ids, val_ids (int64) and the device."""
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
-    check_positive_int("num_steps", num_steps)
-    check_positive_int("seed", seed, minimum=0)
-    if patience is not None:
-        check_positive_int("patience", patience, minimum=0)
-    for name, flag in (("stateful", stateful), ("progress", progress)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {type(flag).__name__} {flag!r}")
-    check_number("lr", lr, "a positive finite number", lambda v: 0 < v < math.inf)
-    check_number("clip", clip, "a positive max norm or None", lambda v: v > 0, allow_none=True)
-    check_number("weight_decay", weight_decay, "at least 0", lambda v: 0 <= v < math.inf)
-    check_number("lr_decay", lr_decay, "in (0, 1) or None", lambda v: 0 < v < 1, allow_none=True)
-    check_number("max_seconds", max_seconds, "a positive number of seconds or None", lambda v: v > 0,
-                  allow_none=True)
-    check_choice("lr_schedule", lr_schedule, (None, "cosine"))
-    if lr_decay is not None and lr_schedule is not None:
-        raise ValueError("choose lr_decay or lr_schedule, not both")
-    device = check_device(device)
-    need = batch_size * num_steps + 1
-    # The largest id the model reads, where it says (an RNNLanguageModel); ids are never negative.
-    largest = model.config["vocab_size"] - 1 if isinstance(model, RNNLanguageModel) else math.inf
-    checked = []
-    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
-        ids = check_int_array(name, ids, ndim=1)
-        if len(ids) < need:
-            raise ValueError(f"{name} must hold at least batch_size * num_steps + 1 = {need} tokens for one batch, "
-                             f"got {len(ids)}")
-        if ids.min() < 0 or ids.max() > largest:
-            raise ValueError(f"{name} must hold ids from 0 to {largest}, got values from {ids.min()} to {ids.max()}")
-        checked.append(ids)
-    return *checked, device

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from seqlearn.checks import check_path, check_text
 from seqlearn.data import WEATHER, corpus_path
 
 FEATURE_NAMES = ("precipitation", "temp_max", "temp_min", "wind")
@@ -35,14 +36,18 @@ class Weather(NamedTuple):
 
 def load_weather(location="Seattle", cache_dir=None):
     """-> Weather of one location ("Seattle" or "New York") from the verified course copy of weather.csv."""
-    if not isinstance(location, str):
-        raise TypeError(f"location must be a str such as 'Seattle', got {type(location).__name__} {location!r}")
+    check_text("location", location)
+    if cache_dir is not None:
+        check_path("cache_dir", cache_dir)
     return read_weather_csv(corpus_path(WEATHER, cache_dir), location)
 
 
 def read_weather_csv(path, location):
     """-> Weather of `location` from a CSV with the columns location, date, precipitation, temp_max, temp_min,
-    wind (others, such as `weather`, are ignored). Rows are numbered as a spreadsheet does: the header is row 1."""
+    wind (others, such as `weather`, are ignored). Rows are numbered as a spreadsheet does: the header is row 1.
+    A missing file, or a directory, is a FileNotFoundError naming `path`."""
+    check_path("path", path, must_exist="file")
+    check_text("location", location)
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         header = reader.fieldnames or []

@@ -105,7 +105,7 @@ def test_models_refuse_bad_inputs_with_messages():
         model(torch.tensor([1, 2, 3]))
     with pytest.raises(ValueError, match=r"lengths must be in \[1, T = 2\], got values from 1 to 3"):
         model(torch.zeros(2, 2, dtype=torch.int64), torch.tensor([1, 3]))
-    with pytest.raises(ValueError, match=r"lengths must be an \(N,\) = \(2,\) int64 tensor"):
+    with pytest.raises(TypeError, match=r"lengths must be an \(N,\) = \(2,\) int64 tensor, got list"):
         model(torch.zeros(2, 2, dtype=torch.int64), [1, 2])
     with pytest.raises(TypeError, match="bidirectional must be True or False"):
         CharTagger(5, 3, 4, bidirectional=1)
@@ -220,8 +220,8 @@ def test_fit_refuses_bad_arguments_with_messages():
                 val_batches=batches_of(x, y, 8, False), epochs=1, lr=1e-2, seed=0, progress=False)
     for change, error, message in [
         (dict(model="net"), TypeError, "model must be a torch.nn.Module, got str"),
-        (dict(loss_fn=None), TypeError, "loss_fn must be callable, got NoneType"),
-        (dict(train_batches=[(x, y)]), TypeError, "train_batches must be callable, got list"),
+        (dict(loss_fn=None), TypeError, r"loss_fn must be callable \(a function\), got NoneType"),
+        (dict(train_batches=[(x, y)]), TypeError, r"train_batches must be callable \(a function\), got list"),
         (dict(epochs=0), ValueError, "epochs must be at least 1, got 0"),
         (dict(epochs=2.0), TypeError, "epochs must be an int, got float"),
         (dict(lr=-1.0), ValueError, "lr must be a positive finite number, got -1.0"),

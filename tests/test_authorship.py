@@ -92,8 +92,8 @@ def test_cut_pieces_drops_repeated_text_as_pairs():
 
 
 @pytest.mark.parametrize("args, error, message", [
-    (("abc", "xyz" * 10, np.random.default_rng(0), 5, 6), ValueError, r"Wells stream \(3 characters\) is shorter"),
-    (("a" * 100, "xyz", np.random.default_rng(0), 5, 6), ValueError, r"Shakespeare stream \(3 characters\) is too"),
+    (("abc", "xyz" * 10, np.random.default_rng(0), 5, 6), ValueError, r"wells \(the Wells stream, 3 characters\)"),
+    (("a" * 100, "xyz", np.random.default_rng(0), 5, 6), ValueError, r"shakespeare \(the Shakespeare stream, 3 char"),
     (("a" * 100, "x" * 900, 0, 5, 6), TypeError, r"rng must be a np.random.Generator"),
     (("a" * 100, "x" * 900, np.random.default_rng(0), 6, 5), ValueError, r"max_length must be at least 6, got 5"),
     ((["a"], "x" * 900, np.random.default_rng(0), 5, 6), TypeError, r"wells must be a str"),
@@ -140,11 +140,11 @@ def test_split_is_deterministic_disjoint_balanced_and_contiguous():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"val_fraction": 1.5}, r"val_fraction must be a number in \(0, 1\), got 1.5"),
-    ({"test_fraction": True}, r"test_fraction must be a number in \(0, 1\), got True"),
+    ({"test_fraction": True}, r"test_fraction must be a number in \(0, 1\), got bool True"),  # a TypeError
     ({"val_fraction": 0.5, "test_fraction": 0.5}, r"val_fraction \+ test_fraction must be below 1"),
 ])
 def test_split_bad_fractions(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):
         authorship_split(**kwargs)
 
 
@@ -186,12 +186,12 @@ def test_naive_bayes_learns_a_separable_task():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: CharNaiveBayes(n=0), ValueError, r"n must be at least 1, got 0"),
-    (lambda: CharNaiveBayes(alpha=0.0), ValueError, r"alpha must be a positive finite number, got 0.0"),
+    (lambda: CharNaiveBayes(alpha=0.0), ValueError, r"alpha must be positive \(a finite number > 0\), got 0.0"),
     (lambda: CharNaiveBayes().fit("ab", [0]), TypeError, r"got a str; wrap a single line as \[line\]"),
     (lambda: CharNaiveBayes().fit(["ab", 3], [0, 1]), TypeError, r"lines\[1\] is int 3"),
     (lambda: CharNaiveBayes().fit(["abc"], [0, 1]), ValueError, r"same length, got 1 and 2"),
     (lambda: CharNaiveBayes().fit(["abc"], [0.5]), TypeError, r"labels must hold integers"),
-    (lambda: CharNaiveBayes(n=4).fit(["abc"], [0]), ValueError, r"no training line has 4 characters or more"),
+    (lambda: CharNaiveBayes(n=4).fit(["abc"], [0]), ValueError, r"lines must hold a line of 4 characters or more"),
     (lambda: CharNaiveBayes().predict(["abc"]), RuntimeError, r"not fitted yet: call .fit\(lines, labels\) first"),
 ])
 def test_naive_bayes_bad_inputs(call, error, message):
@@ -214,7 +214,7 @@ def test_accuracy_and_confusion_matrix_by_hand():
     (lambda: accuracy([], []), ValueError, r"at least one example"),
     (lambda: accuracy([0.0, 1.0], [0, 1]), TypeError, r"y_true must hold integers, got dtype float64"),
     (lambda: confusion_matrix([0, 2], [0, 1], 2), ValueError, r"y_true must hold labels in \[0, 1\], got 2"),
-    (lambda: confusion_matrix([0, 1], [0, -1], 2), ValueError, r"y_pred must hold labels in \[0, 1\], got -1"),
+    (lambda: confusion_matrix([0, 1], [0, -1], 2), ValueError, r"y_pred must hold labels .*got -1"),
     (lambda: confusion_matrix([[0, 1]], [[0, 1]], 2), ValueError, r"y_true must have 1 dimension\(s\), got shape"),
 ])
 def test_scores_bad_inputs(call, error, message):

@@ -137,7 +137,7 @@ MODEL = SequenceClassifier(5, 4, 3)
         (lambda: MODEL(torch.zeros(3, 2)), ValueError, r"ids must be a \(T, N\) int64 tensor, got shape \(3, 2\) and "
                                                        "torch.float32"),
         (lambda: MODEL(torch.zeros(3, dtype=torch.int64)), ValueError, r"ids must be a \(T, N\) int64 tensor"),
-        (lambda: MODEL(np.zeros((3, 2), np.int64)), ValueError, "ids must be a .* tensor, got ndarray"),
+        (lambda: MODEL(np.zeros((3, 2), np.int64)), TypeError, "ids must be a .* tensor, got ndarray"),
         (lambda: MODEL(torch.full((3, 2), 5)), ValueError, r"ids must be in \[0, 4\], got values from 5 to 5"),
         (lambda: MODEL(torch.zeros(0, 2, dtype=torch.int64)), ValueError, "at least one step and one sequence"),
         (lambda: accuracy(MODEL, np.zeros((3, 2), np.int64), np.zeros(3, np.int64)), ValueError,

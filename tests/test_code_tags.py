@@ -88,7 +88,7 @@ def test_untokenizable_source_is_refused_saying_where(source, message):
 def test_wrong_inputs_are_refused():
     with pytest.raises(TypeError, match="source must be a str of Python code, got bytes"):
         label_characters(b"x = 1\n")
-    with pytest.raises(ValueError, match=r"tags must be a 1-D array of ids in \[0, 6\]"):
+    with pytest.raises(ValueError, match=r"tags must be ids in \[0, 6\]"):
         tags_to_letters(np.array([0, 7]))
     with pytest.raises(FileNotFoundError, match=r"1 file\(s\) not in the standard library folder .*'nope.py'"):
         stdlib_files(["abc.py", "nope.py"])
@@ -101,7 +101,7 @@ def test_truncate_cuts_at_a_line_end_and_keeps_the_whole_file_tags():
     cut, cut_tags = truncate(text, tags, 16)
     assert cut == 'x = 1\ns = """a\n' and (cut_tags == tags[:len(cut)]).all()  # the open string stays STRING
     assert truncate("abcdef", np.zeros(6, np.int64), 4)[0] == "abcd"  # no line end: cut mid-line
-    with pytest.raises(ValueError, match="one id per character: 3 characters, got 2 tags"):
+    with pytest.raises(ValueError, match="one id per character of text: 3 characters, got 2 tags"):
         truncate("abc", np.zeros(2, np.int64), 2)
 
 
@@ -171,7 +171,7 @@ def test_score_invariants(case):
 @pytest.mark.parametrize("gold, pred, error, message", [
     ([0, 1], [0], ValueError, "same length, got 2 and 1"),
     ([], [], ValueError, "at least one position"),
-    ([0, 3], [0, 0], ValueError, r"gold must hold ids in \[0, 2\], got 3"),
+    ([0, 3], [0, 0], ValueError, r"gold must hold ids in \[0, 2\] \(num_classes = 3\), got 3"),
     ([0, 1], [0.0, 1.0], TypeError, "pred must hold integers, got dtype float64"),
 ])
 def test_scores_refuse_bad_input(gold, pred, error, message):

@@ -48,7 +48,7 @@ def test_arrays_are_copies_in_the_module_dtype(dtype, np_dtype):
 
 @pytest.mark.parametrize("kwargs", [dict(bidirectional=True), dict(batch_first=True)])
 def test_refuses_modules_it_cannot_represent(kwargs):
-    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.RNN"):
+    with pytest.raises(ValueError, match="module must be a unidirectional, time-major nn.RNN"):
         params_from_torch(torch.nn.RNN(2, 3, **kwargs))
 
 
@@ -77,7 +77,7 @@ def test_refuses_mismatched_params():
     with pytest.raises(ValueError, match=r"W_hh must have shape \(3, 3\), got \(3, 2\)"):
         params_to_torch({"W_xh": np.zeros((3, 2)), "W_hh": np.zeros((3, 2)), "b_h": np.zeros(3)},
                         torch.nn.RNN(2, 3))
-    with pytest.raises(TypeError, match="expected a torch.nn.RNN, nn.LSTM or nn.GRU, got Linear"):
+    with pytest.raises(TypeError, match="module must be a torch.nn.RNN, nn.LSTM or nn.GRU, got Linear"):
         params_from_torch(torch.nn.Linear(2, 3))
 
 
@@ -166,11 +166,11 @@ def test_gated_arrays_are_copies_in_the_module_dtype(kind):
 
 
 def test_refuses_gated_modules_it_cannot_represent():
-    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.LSTM"):
+    with pytest.raises(ValueError, match="module must be a unidirectional, time-major nn.LSTM"):
         params_from_torch(torch.nn.LSTM(2, 3, bidirectional=True))
-    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.GRU"):
+    with pytest.raises(ValueError, match="module must be a unidirectional, time-major nn.GRU"):
         params_to_torch(init_gru_params(2, 3, np.random.default_rng(0)), torch.nn.GRU(2, 3, batch_first=True))
-    with pytest.raises(ValueError, match="expected an nn.LSTM without projection; got proj_size=2"):
+    with pytest.raises(ValueError, match="module must be an nn.LSTM without projection; got proj_size=2"):
         params_from_torch(torch.nn.LSTM(2, 3, proj_size=2))
 
 
@@ -198,7 +198,7 @@ def test_one_direction_of_a_bidirectional_module():
     rnn = torch.nn.RNN(3, 4)
     assert all(np.array_equal(params_from_torch(rnn, direction="forward")[k], v)
                for k, v in params_from_torch(rnn).items())
-    with pytest.raises(ValueError, match="expected a unidirectional, time-major nn.LSTM; got bidirectional=True, "
+    with pytest.raises(ValueError, match="module must be a unidirectional, time-major nn.LSTM; got bidirectional=True, "
                                          "batch_first=False .* pass direction='forward' or 'backward'"):
         params_from_torch(module, layer=1)
     with pytest.raises(ValueError, match="direction='backward' needs a bidirectional nn.RNN; got bidirectional=False"):

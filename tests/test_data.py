@@ -80,7 +80,7 @@ def test_offline_error_names_file_address_and_variable(tmp_path, monkeypatch):
 
 
 def test_not_a_corpus():
-    with pytest.raises(TypeError, match="expected a Corpus .* got str"):
+    with pytest.raises(TypeError, match="corpus must be a Corpus .* got str"):
         corpus_path("timemachine.txt")
 
 

@@ -193,10 +193,10 @@ PARAMS, SRC_IDS = model(0, None)
     (dict(length_penalty=-0.5), ValueError, "length_penalty must be a finite number >= 0, got -0.5"),
     (dict(length_penalty=float("inf")), ValueError, "length_penalty must be a finite number >= 0, got inf"),
     (dict(src_ids=SRC_IDS[:, None]), ValueError, f"src_ids must have 1 dimension(s), got shape ({len(SRC_IDS)}, 1)"),
-    (dict(src_ids=np.array([], int)), ValueError, "src_ids must hold at least one token, got none"),
+    (dict(src_ids=np.array([], int)), ValueError, "src_ids must hold at least one id on each axis, got shape (0,)"),
     (dict(src_ids=np.array([9])), ValueError, "src_ids must hold ids in [0, 4] (V = 5), got 9 at (0,)"),
     (dict(vocab=Vocab(["a", "b", "c"], reserved=("<pad>", "<unk>", "<bos>"))), ValueError,
-     "the target vocabulary must contain '<pad>', '<bos>' and '<eos>'; it lacks ['<eos>']"),
+     "vocab (the target side's) must contain '<pad>', '<bos>' and '<eos>'; it lacks ['<eos>']"),
     (dict(vocab=Vocab(["a"])), ValueError, "len(vocab) must equal V_tgt = 6 (the rows of W_y), got 5"),
     (dict(attention="general"), ValueError, "params for attention='general' is missing"),
 ])
@@ -221,7 +221,7 @@ def test_beam_search_refuses_bad_input(change, error, message):
     (lambda: decoder_step(np.array([2, 2]), np.zeros((2, 3)), np.zeros((1, 3, 3)), np.ones((1, 2), bool), PARAMS),
      ValueError, "encoder_states must have shape (T_x, N, H) = (1, 2, 3), got (1, 3, 3)"),
     (lambda: decoder_step(np.array([2, 2]), np.zeros((2, 3)), np.zeros((1, 2, 3)), np.ones((1, 2)), PARAMS),
-     ValueError, "mask must be a bool array of shape (T_x, N) = (1, 2), got float64 (1, 2)"),
+     TypeError, "mask must be a bool NumPy array (T_x, N), True at the real positions, got dtype float64"),
     (lambda: encode(SRC_IDS[:, None], [1], {"W_y": np.zeros((6, 3))}), ValueError,
      "params is missing ['encoder.W_xr', 'encoder.W_hr', "),
 ])

@@ -179,7 +179,7 @@ def test_top_k_sampling_stays_in_the_top_k():
         (lambda: NGramModel(2, V, discount="kn"), ValueError, r"discount must be .* got 'kn'"),
         (lambda: NGramModel(2, V).fit(CORPUS).perplexity(CORPUS, context=[1]), ValueError,
          "a context goes with a single stream, got 2 streams"),
-        (lambda: NGramModel(2, V).fit([0, 6]), ValueError, r"ids must be in \[0, 5\]; stream 0 holds 6"),
+        (lambda: NGramModel(2, V).fit([0, 6]), ValueError, r"streams must be ids in \[0, 5\] \(vocab_size=6\); got 6"),
         (lambda: NGramModel(2, V).fit([0.5, 1.0]), TypeError, "must hold integers"),
         (lambda: NGramModel(2, V).next_distribution([0]), RuntimeError, "not fitted yet"),
         (lambda: NGramModel(2, V).fit(CORPUS).sample([0], 3, rng=1), TypeError, "rng must be a np.random.Generator"),
@@ -228,5 +228,5 @@ def test_a_model_that_predicts_only_words_and_eos_sums_to_one():
 def test_total_sentence_probability_bad_inputs():
     with pytest.raises(ValueError, match="needs a bigram model .* got order 3"):
         total_sentence_probability(NGramModel(3, V).fit(CORPUS), 0, 3, [1, 2])
-    with pytest.raises(ValueError, match="bos and eos not among the words"):
+    with pytest.raises(ValueError, match="be ids not among the words"):
         total_sentence_probability(NGramModel(2, V).fit(CORPUS), 0, 3, [1, 3])

@@ -34,7 +34,7 @@ def test_inverse_round_trip(case):
 @pytest.mark.parametrize(
     "indices, vocab_size, error, message",
     [
-        ([0, 3], 3, ValueError, r"must be in \[0, 2\] for vocab_size=3; got 3 at position \(1,\)"),
+        ([0, 3], 3, ValueError, r"indices must be ids in \[0, 2\] \(vocab_size=3\); got 3 at position \(1,\)"),
         ([[0], [-1]], 3, ValueError, r"got -1 at position \(1, 0\)"),
         ([0.0, 1.0], 3, TypeError, "indices must hold integers, got dtype float64"),
         ([True], 3, TypeError, "indices must hold integers, got dtype bool"),
@@ -48,7 +48,7 @@ def test_bad_one_hot(indices, vocab_size, error, message):
 
 
 def test_from_one_hot_refuses_non_one_hot():
-    with pytest.raises(ValueError, match=r"exactly one 1 .* not so at position \(1,\)"):
+    with pytest.raises(ValueError, match=r"x must be one-hot: exactly one 1 .* not so at position \(1,\)"):
         from_one_hot(np.array([[0, 1.0], [0.5, 0.5]]))
     with pytest.raises(ValueError, match=r"exactly one 1"):
-        from_one_hot(np.array([1, 1, 0]))
+        from_one_hot(np.array([1, 1, 0]))  # integer one-hots (torch's one_hot) are read too

@@ -106,16 +106,17 @@ def test_self_attention_is_the_same_function_over_one_sequence():
 
 
 @pytest.mark.parametrize("change, error, message", [
-    (dict(mask=np.ones((4, 3))), ValueError, r"mask must be a bool array \(T_k, N\) = \(4, 3\), True at the real keys, "
-                                             "got float64"),
-    (dict(mask=np.ones((3, 4), bool)), ValueError, r"mask must be a bool array \(T_k, N\) = \(4, 3\)"),
-    (dict(mask=np.array([[True, False, True]] * 4)), ValueError, r"example\(s\) \[1\] have none"),
+    (dict(mask=np.ones((4, 3))), TypeError, r"mask must be a bool NumPy array \(T_k, N\), True at the real positions, "
+                                            "got dtype float64"),
+    (dict(mask=np.ones((3, 4), bool)), ValueError, r"mask must have shape \(T_k, N\) = \(4, 3\)"),
+    (dict(mask=np.array([[True, False, True]] * 4)), ValueError, r"mask must have at least one True in every "
+                                                                 r"example; example\(s\) \[1\] have none"),
     (dict(keys=np.zeros((4, 2, 3))), ValueError, "need the same N"),
     (dict(keys=np.zeros((4, 3, 3), np.float32)), TypeError, "keys must have the queries' dtype float64"),
     (dict(queries=np.zeros((5, 3))), ValueError, r"queries must have 3 dimensions \(T_q, N, H_q\)"),
     (dict(score="cosine"), ValueError, "score must be one of"),
-    (dict(params={}), ValueError, r"a general score needs params \['W_a'\], got \[\]"),
-    (dict(params={"W_a": np.zeros((3, 2))}), ValueError, r"W_a must have shape \(2, 3\)"),
+    (dict(params={}), ValueError, r"params for a general score must have \['W_a'\], got \[\]"),
+    (dict(params={"W_a": np.zeros((3, 2))}), ValueError, r"params\['W_a'\] must have shape \(H_q, H_k\) = \(2, 3\)"),
     (dict(score="dot", params={}), ValueError, "a dot score needs queries and keys of one width, got H_q = 2"),
 ])
 def test_bad_input_is_refused_with_a_message(change, error, message):

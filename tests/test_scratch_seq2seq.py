@@ -190,7 +190,7 @@ def loss(**change):
      "decoder_inputs must hold ids in [0, 5] (V = 6), got 6 at (0, 0)"),
     (lambda: loss(targets=np.full((2, 3), 9)), ValueError, "targets must hold ids in [0, 5] (V = 6), got 9 at (0, 0)"),
     (lambda: loss(vocab=Vocab(["a", "b", "c"], reserved=("<pad>", "<unk>", "<bos>"))), ValueError,
-     "the target vocabulary must contain '<pad>', '<bos>' and '<eos>'; it lacks ['<eos>']"),
+     "vocab (the target side's) must contain '<pad>', '<bos>' and '<eos>'; it lacks ['<eos>']"),
     (lambda: loss(vocab=target_vocab(7)), ValueError, "len(vocab) must equal V_tgt = 6 (the rows of W_y), got 7"),
     (lambda: loss(vocab=["<pad>"]), TypeError, "vocab must be a seqlearn.vocab.Vocab of the target side, got list"),
     (lambda: forward(params=P_NONE), ValueError,

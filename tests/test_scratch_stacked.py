@@ -309,9 +309,9 @@ RNN_CACHE = stacked_forward(X, None, R, cell="rnn")[2]
         (lambda: stacked_forward(X, None, R, cell="rnn", nonlinearity="sigmoid"), ValueError,
          "nonlinearity must be one of 'tanh', 'relu'; got 'sigmoid'"),
         (lambda: stacked_forward(X, None, G, cell="gru", dropout=1.0), ValueError,
-         r"dropout must be in \[0, 1\), got 1.0"),
+         r"dropout must be a number in \[0, 1\), got 1.0"),
         (lambda: stacked_forward(X, None, G, cell="gru", dropout=-0.1), ValueError,
-         r"dropout must be in \[0, 1\), got -0.1"),
+         r"dropout must be a number in \[0, 1\), got -0.1"),
         (lambda: stacked_forward(X, None, G, cell="gru", dropout="0.5"), TypeError,
          "dropout must be a number in \\[0, 1\\), got str '0.5'"),
         (lambda: stacked_forward(X, None, G, cell="gru", dropout=0.5, training=True), ValueError,
@@ -349,7 +349,7 @@ RNN_CACHE = stacked_forward(X, None, R, cell="rnn")[2]
         (lambda: stacked_params_to_torch(G, torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)), ValueError,
          "params must have exactly the keys"),
         (lambda: stacked_params_from_torch(torch.nn.GRU(3, 4, batch_first=True)), ValueError,
-         "expected a unidirectional, time-major nn.GRU"),
+         "a unidirectional, time-major nn.GRU"),
     ],
 )
 def test_bad_inputs(call, error, message):

@@ -205,13 +205,13 @@ def test_fit_trains_it_on_reversal():
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda m, s, n, d: m(s.double(), n, d), ValueError, r"ids must be a \(T, N\) int64 tensor, got shape \(3, 2\) and "
-                                                         "torch.float64"),
-    (lambda m, s, n, d: m(s + V_SRC, n, d), ValueError, r"ids must be in \[0, 4\], got values from 5"),
+    (lambda m, s, n, d: m(s.double(), n, d), ValueError, r"src must be a \(T_x, N\) torch.int64 tensor, no axis empty; "
+                                                         r"got shape \(3, 2\) and torch.float64"),
+    (lambda m, s, n, d: m(s + V_SRC, n, d), ValueError, r"src must be in \[0, 4\], got values from 5"),
     (lambda m, s, n, d: m(s, n, d[:, :1]), ValueError, r"src \(T_x, N\) and decoder_inputs \(T_y, N\) need the same "
                                                        r"N, got \(3, 2\) and \(4, 1\)"),
-    (lambda m, s, n, d: m(s, n.int(), d), ValueError, r"src_lengths must be an \(N,\) = \(2,\) int64 tensor, got "
-                                                      "shape \\(2,\\) and torch.int32"),
+    (lambda m, s, n, d: m(s, n.int(), d), ValueError, r"src_lengths must be a \(N,\) torch.int64 tensor, N = 2, no "
+                                                      r"axis empty; got shape \(2,\) and torch.int32"),
     (lambda m, s, n, d: m(s, torch.tensor([0, 3]), d), ValueError, r"src_lengths must be in \[1, 3\], got values "
                                                                    "from 0 to 3"),
     (lambda m, s, n, d: m(s, torch.tensor([4, 3]), d), ValueError, r"src_lengths must be in \[1, 3\]"),
@@ -220,22 +220,24 @@ def test_fit_trains_it_on_reversal():
     (lambda m, s, n, d: greedy_decode(m, s, n, 7, EOS, 5), ValueError, r"bos_id must be a target id in \[0, 6\], "
                                                                        "got 7"),
     (lambda m, s, n, d: greedy_decode(m, s, n, BOS, EOS, 0), ValueError, "max_len must be at least 1, got 0"),
-    (lambda m, s, n, d: greedy_decode(m, s, n[:1], BOS, EOS, 5), ValueError, r"src_lengths must be an \(N,\) = "
-                                                                             r"\(2,\)"),
+    (lambda m, s, n, d: greedy_decode(m, s, n[:1], BOS, EOS, 5), ValueError,
+     r"src_lengths must be a \(N,\) torch.int64 tensor, N = 2"),
     (lambda m, s, n, d: teacher_forcing(d, torch.tensor([4, 5]), BOS, EOS, PAD), ValueError,
      r"target_lengths must be in \[0, 4\], got values from 4 to 5"),
     (lambda m, s, n, d: teacher_forcing(d[0], n, BOS, EOS, PAD), ValueError,
-     r"targets must be an \(L, N\) int64 tensor with L, N at least 1, got shape \(2,\)"),
+     r"targets must be a \(L, N\) torch.int64 tensor, no axis empty; got shape \(2,\)"),
     (lambda m, s, n, d: teacher_forcing(d, n, -1, EOS, PAD), ValueError, "bos_id must be at least 0, got -1"),
     (lambda m, s, n, d: sequence_loss(torch.zeros(4, 2, 7), d, torch.zeros(4, 2, dtype=torch.bool)), ValueError,
      "mask must be True somewhere"),
     (lambda m, s, n, d: sequence_loss(torch.zeros(4, 2, 7), d[:3], d[:3] > 0), ValueError,
-     r"predicted must be a \(T_y, N\) = \(4, 2\) torch.int64 tensor, got shape \(3, 2\)"),
+     r"predicted must be a \(T_y, N\) torch.int64 tensor, T_y = 4, N = 2, no axis empty; got shape \(3, 2\)"),
     (lambda m, s, n, d: sequence_loss(torch.zeros(4, 2, 7), d, d), ValueError,
-     r"mask must be a \(T_y, N\) = \(4, 2\) torch.bool tensor, got shape \(4, 2\) and torch.int64"),
+     r"mask must be a \(T_y, N\) torch.bool tensor, T_y = 4, N = 2, no axis empty; got shape \(4, 2\) and "
+     "torch.int64"),
     (lambda m, s, n, d: seq2seq_params_to_torch({"W_y": np.zeros((7, 4))}, m), ValueError,
      r"params must have exactly the keys \['W_c', 'W_y', 'attention.W_a', 'b_c', 'b_y', 'decoder.W_hn'"),
-    (lambda m, s, n, d: seq2seq_params_to_torch(seq2seq_params_from_torch(m) | {"W_c": np.zeros((4, 4))}, m),
+    (lambda m, s, n, d: seq2seq_params_to_torch(seq2seq_params_from_torch(m) | {"W_c": np.zeros((4, 4), np.float32)},
+                                                m),
      ValueError, r"W_c must have shape \(4, 8\), got \(4, 4\)"),
 ])
 def test_bad_input_is_refused_with_a_message(call, error, message):

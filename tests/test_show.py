@@ -13,5 +13,5 @@ def test_text_form_is_the_current_source():
 
 
 def test_refuses_what_has_no_source():
-    with pytest.raises(TypeError, match="expects a function, class, method or module, got int"):
+    with pytest.raises(TypeError, match="obj must be a function, class, method or module .*got int"):
         show_source(3)

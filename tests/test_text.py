@@ -42,5 +42,5 @@ def test_words_are_stable_under_rejoining(text):
 
 @pytest.mark.parametrize("fn", [tokenise_chars, tokenise_words, letters_only, normalise])
 def test_non_text_is_refused(fn):
-    with pytest.raises(TypeError, match="expected text as a str, got list"):
+    with pytest.raises(TypeError, match="text must be a str, got list"):
         fn(["a", "b"])

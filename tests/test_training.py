@@ -214,8 +214,9 @@ def test_all_infinite_validation_keeps_the_last_weights_and_says_no_best_epoch()
     model = RNNLanguageModel(V, 4, cell="rnn")
     with torch.no_grad():
         model.head.bias.copy_(torch.arange(V) * 1e4)
-    history = train_language_model(model, periodic_ids(), periodic_ids(), epochs=2, lr=1e-3, batch_size=4,
-                                   num_steps=10, progress=False)
+    with pytest.warns(RuntimeWarning, match="no epoch reached a finite validation perplexity"):
+        history = train_language_model(model, periodic_ids(), periodic_ids(), epochs=2, lr=1e-3, batch_size=4,
+                                       num_steps=10, progress=False)
     assert history.val_perplexity == [math.inf, math.inf] and history.best_epoch == -1
     assert not history.stopped_early
     # the last weights, not the initial ones: one more (identical) evaluation reproduces the last epoch's
@@ -233,8 +234,9 @@ def test_no_finite_validation_perplexity_keeps_the_last_weights(monkeypatch, bad
     monkeypatch.setattr(seqlearn.training, "evaluate_perplexity", never_finite)
     torch.manual_seed(0)
     model = RNNLanguageModel(V, 6, cell="gru")
-    history = train_language_model(model, periodic_ids(), periodic_ids(), epochs=3, lr=1e-2, batch_size=4,
-                                   num_steps=10, patience=2, progress=False)
+    with pytest.warns(RuntimeWarning, match="the model keeps its last weights and history.best_epoch is -1"):
+        history = train_language_model(model, periodic_ids(), periodic_ids(), epochs=3, lr=1e-2, batch_size=4,
+                                       num_steps=10, patience=2, progress=False)
     assert history.best_epoch == -1 and history.stopped_early and len(history.val_perplexity) == 2
     assert all(torch.equal(v, seen[-1][k]) for k, v in model.state_dict().items())  # the last epoch's weights
     assert not all(torch.equal(v, seen[0][k]) for k, v in model.state_dict().items())

@@ -70,7 +70,7 @@ def test_bad_construction(kwargs, error, message):
 
 def test_bad_decode():
     v = Vocab(list("ab"))
-    with pytest.raises(ValueError, match=r"ids must be in \[0, 5\] for this vocabulary, got 6"):
+    with pytest.raises(ValueError, match=r"ids must be ids in \[0, 5\] \(vocab_size=6\); got 6 at position \(1,\)"):
         v.decode([0, 6])
     with pytest.raises(TypeError, match="ids must hold integers, got dtype float64"):
         v.decode([0.0, 1.0])

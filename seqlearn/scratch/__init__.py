@@ -50,6 +50,9 @@ the same, faster, and the benchmarks time it.
   `ATTENTION_SCORES`
 - `seq2seq`: the encoder-decoder of chapter 10, a GRU encoder and a GRU decoder with optional attention, trained
   by teacher forcing: `init_seq2seq_params`, `seq2seq_forward`, `seq2seq_backward`, `seq2seq_loss`, `decoder_io`
+- `model_checks`: what those models share: the checks of their parameters (unknown keys refused first), inputs,
+  ids, masks and losses (NaN or inf refused): `check_model_params`, `check_ids`, `check_mask`,
+  `finite_cross_entropy`, ...
 - `decoding`: writing with that model, one step at a time: `encode`, `decoder_step`, `greedy_decode`,
   `beam_search` (with a length penalty)
 

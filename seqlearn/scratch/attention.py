@@ -27,11 +27,23 @@ grads has the names of params ({} for dot and scaled_dot, which have no paramete
 extra gradient on the weights (a loss that reads them), like dstate_n for the recurrent layers.
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_shape, check_upstream
+from seqlearn.checks import (
+    check_choice,
+    check_float_array,
+    check_float_dtype,
+    check_positive_int,
+    check_rng,
+    check_same_dtype,
+    check_shape,
+    check_upstream,
+)
+from seqlearn.scratch.model_checks import check_mask
+from seqlearn.scratch.steps import check_cache
 
 ATTENTION_SCORES = ("dot", "scaled_dot", "general", "additive")
 PARAM_NAMES = {"dot": (), "scaled_dot": (), "general": ("W_a",), "additive": ("W_q", "W_k", "b_a", "v_a")}
@@ -44,10 +56,11 @@ def init_attention_params(H_q, H_k, score, rng, A=None, dtype=np.float64):
     check_positive_int("H_k", H_k)
     check_choice("score", score, ATTENTION_SCORES)
     check_rng(rng)
+    A = H_k if A is None else check_positive_int("A", A)  # checked whatever the score
+    dtype = check_float_dtype(dtype)
     if score == "general":
-        return {"W_a": rng.uniform(-1, 1, (H_q, H_k)).astype(dtype) / np.sqrt(H_k)}
+        return {"W_a": (rng.uniform(-1, 1, (H_q, H_k)) / np.sqrt(H_k)).astype(dtype)}  # scaled, then cast
     if score == "additive":
-        A = H_k if A is None else check_positive_int("A", A)
         params = {"W_q": rng.uniform(-1, 1, (A, H_q)) / np.sqrt(H_q),
                   "W_k": rng.uniform(-1, 1, (A, H_k)) / np.sqrt(H_k),
                   "b_a": np.zeros(A), "v_a": rng.uniform(-1, 1, A) / np.sqrt(A)}
@@ -68,23 +81,17 @@ def _check(queries, keys, mask, params, score):
     if score in ("dot", "scaled_dot") and H_q != H_k:
         raise ValueError(f"a {score} score needs queries and keys of one width, got H_q = {H_q} and H_k = {H_k} "
                          "(use score='general' or 'additive' for different widths)")
-    if mask is None:
-        mask = np.ones((T_k, N), bool)
-    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (T_k, N):
-        got = f"{mask.dtype} {mask.shape}" if isinstance(mask, np.ndarray) else type(mask).__name__
-        raise ValueError(f"mask must be a bool array (T_k, N) = {(T_k, N)}, True at the real keys, got {got}")
-    if not mask.any(axis=0).all():
-        raise ValueError(f"every example needs at least one unmasked key; example(s) "
-                         f"{np.flatnonzero(~mask.any(axis=0)).tolist()} have none")
-    if not isinstance(params, dict) or sorted(params) != sorted(PARAM_NAMES[score]):
-        raise ValueError(f"a {score} score needs params {list(PARAM_NAMES[score])}, got "
-                         f"{sorted(params) if isinstance(params, dict) else type(params).__name__}")
-    A = params["v_a"].shape[0] if score == "additive" else None
-    expected = {"W_a": (H_q, H_k), "W_q": (A, H_q), "W_k": (A, H_k), "b_a": (A,), "v_a": (A,)}
-    for name, p in params.items():
-        check_shape(name, check_float_array(name, p), expected[name])
-        if p.dtype != queries.dtype:
-            raise TypeError(f"{name} must have the queries' dtype {queries.dtype}, got {p.dtype}")
+    mask = np.ones((T_k, N), bool) if mask is None else check_mask("mask", mask, (T_k, N), "(T_k, N)")
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    if sorted(params) != sorted(PARAM_NAMES[score]):  # an unknown or missing name is never ignored
+        raise ValueError(f"params for a {score} score must have {list(PARAM_NAMES[score])}, got {sorted(params)}")
+    A = check_float_array("params['v_a']", params["v_a"], ndim=1).shape[0] if score == "additive" else None
+    expected = {"W_a": ((H_q, H_k), "(H_q, H_k)"), "W_q": ((A, H_q), "(A, H_q)"), "W_k": ((A, H_k), "(A, H_k)"),
+                "b_a": ((A,), "(A,)"), "v_a": ((A,), "(A,)")}
+    for name, p in params.items():  # H_q and H_k are the widths of queries and keys
+        check_shape(f"params['{name}']", check_float_array(f"params['{name}']", p), *expected[name])
+        check_same_dtype(f"params['{name}']", p, queries.dtype, "queries")
     return mask
 
 
@@ -106,7 +113,7 @@ def _scores(queries, keys, params, score):
         return hidden @ params["v_a"], hidden
     projected = keys @ params["W_a"].T if score == "general" else keys  # (T_k, N, H_q): W_a k_s
     e = np.einsum("qnh,knh->qnk", queries, projected)
-    return (e / np.sqrt(keys.shape[2]) if score == "scaled_dot" else e), None
+    return (e / math.sqrt(keys.shape[2]) if score == "scaled_dot" else e), None  # a Python float keeps e's dtype
 
 
 def attention_forward(queries, keys, mask, params, score):
@@ -123,7 +130,10 @@ def attention_forward(queries, keys, mask, params, score):
 
 def attention_backward(dcontext, cache, dweights=None):
     """dcontext (T_q, N, H_k), dweights (T_q, N, T_k) or None -> dqueries, dkeys, grads (named like params)."""
+    check_cache(cache, "attention_forward", AttentionCache)
     queries, keys, params, score = cache.queries, cache.keys, cache.params, cache.score
+    if dcontext is None:  # the context is what attention is for: no gradient on it is a mistake, not zeros
+        raise TypeError("dcontext must be a NumPy array (T_q, N, H_k), got None")
     a, hidden = cache.weights, cache.hidden  # a masked key's weight is 0: the mask is in `a` already
     dcontext = check_upstream("dcontext", dcontext, (*queries.shape[:2], keys.shape[2]), "(T_q, N, H_k)", keys.dtype)
     da = check_upstream("dweights", dweights, a.shape, "(T_q, N, T_k)", keys.dtype)
@@ -142,7 +152,7 @@ def attention_backward(dcontext, cache, dweights=None):
         grads["W_k"] = np.einsum("kna,knh->ah", dk_a, keys)
         return dq_a @ params["W_q"], dkeys + dk_a @ params["W_k"], grads
     if score == "scaled_dot":
-        de = de / np.sqrt(keys.shape[2])
+        de = de / math.sqrt(keys.shape[2])
     projected = keys @ params["W_a"].T if score == "general" else keys
     dqueries = np.einsum("qnk,knh->qnh", de, projected)
     dprojected = np.einsum("qnk,qnh->knh", de, queries)  # (T_k, N, H_q)

@@ -22,23 +22,25 @@ Every token has a log-probability below 0, so log P favours short outputs. The l
 
     score = log P(y | x) / ((5 + L) / 6) ** length_penalty          0: plain log P; larger: longer outputs
 
-Hypotheses are pruned by log P, and the finished one with the best score is returned.
+Hypotheses are pruned by log P, and the finished one with the best score is returned. A NaN or inf
+log-probability (NaN or inf in the params) stops greedy decoding and beam search with an error: argmax or a
+ranking would otherwise pick it as if it were a number.
 """
-
-import math
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_number, check_positive_int
+from seqlearn.checks import check_finite, check_float_array, check_nonnegative, check_positive_int, check_same_dtype
 from seqlearn.one_hot import one_hot
 from seqlearn.scratch.gru import gru_step_forward
+from seqlearn.scratch.model_checks import check_ids, check_mask
 from seqlearn.scratch.seq2seq import (
+    ATTENTION_CHOICES,
     GRU_NAMES,
-    check_ids,
     check_seq2seq_params,
     check_target_vocab,
     encoder_forward,
     output_forward,
+    param_shapes,
     part,
 )
 from seqlearn.vocab import BOS, EOS
@@ -55,9 +57,16 @@ def encode(src, src_lengths, params):
     state at its last real step), mask (T_x, N) bool (True at the real source positions)."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    # Only the encoder's params are read here, but a misspelt name anywhere is refused, whatever the attention.
+    unknown = sorted(set(params).difference(*(param_shapes(1, 1, 1, a, 1) for a in ATTENTION_CHOICES)))
+    if unknown:
+        raise ValueError(f"params has unknown keys {unknown}; seqlearn.scratch.seq2seq.param_shapes lists the names")
     missing = [f"encoder.{name}" for name in GRU_NAMES if f"encoder.{name}" not in params]
     if missing:
         raise ValueError(f"params is missing {missing}")
+    for name in GRU_NAMES:  # one dtype: the one-hot source takes encoder.W_xr's
+        check_float_array(f"encoder.{name}", params[f"encoder.{name}"])
+        check_same_dtype(f"encoder.{name}", params[f"encoder.{name}"], params["encoder.W_xr"].dtype, "encoder.W_xr")
     encoder_states, s0, mask, _ = encoder_forward(src, src_lengths, params)
     return encoder_states, s0, mask
 
@@ -84,13 +93,19 @@ def decoder_step(prev_ids, state, encoder_states, mask, params, attention=None):
             raise ValueError(f"{name} must have shape {dims} = {shape}, got {array.shape}")
         if array.dtype != dtype:
             raise TypeError(f"{name} must have the params' dtype {dtype}, got {array.dtype}")
-    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.shape != (T_x, N):
-        got = f"{mask.dtype} {mask.shape}" if isinstance(mask, np.ndarray) else type(mask).__name__
-        raise ValueError(f"mask must be a bool array of shape (T_x, N) = ({T_x}, {N}), got {got}")
+    check_mask("mask", mask, (T_x, N), "(T_x, N)")  # every example needs a real source position
     x = one_hot(prev_ids, V_tgt, dtype=dtype)
     state, _, _ = gru_step_forward(x, state, part(params, "decoder", GRU_NAMES))
     logits, weights, _ = output_forward(state[None], encoder_states, mask, params, attention)  # one time step
     return log_softmax(logits[0]), state, None if weights is None else weights[0]
+
+
+def _choosable(log_probs):
+    """Decoding turns log-probabilities into choices, so NaN or inf must stop it: argmax would pick a NaN."""
+    try:
+        return check_finite("log_probs", log_probs)
+    except ValueError as error:
+        raise ValueError(f"{error}; a NaN or inf in params (or an overflow) reached the decoder") from None
 
 
 def check_decoding(params, vocab, max_len, attention):
@@ -116,7 +131,7 @@ def greedy_decode(src, src_lengths, params, vocab, max_len, attention=None):
     prev_ids = np.full(N, bos)
     for _ in range(max_len):
         log_probs, state, weights = decoder_step(prev_ids, state, encoder_states, mask, params, attention)
-        prev_ids = log_probs.argmax(axis=-1)  # the most likely token; it is also the next step's input
+        prev_ids = _choosable(log_probs).argmax(axis=-1)  # the most likely token; it is also the next step's input
         for j in np.flatnonzero(running):  # an example that has finished keeps running, but is not read
             if weights is not None:
                 rows[j].append(weights[j, :lengths[j]])
@@ -134,10 +149,8 @@ def beam_search(src_ids, params, vocab, beam_width, max_len, length_penalty=0.0,
     (without <eos>) and its score, log P / ((5 + L) / 6) ** length_penalty. Ties: the first found."""
     V_src, bos, eos = check_decoding(params, vocab, max_len, attention)
     check_positive_int("beam_width", beam_width)
-    check_number("length_penalty", length_penalty, "a finite number >= 0", lambda v: 0 <= v < math.inf)
-    src_ids = check_ids("src_ids", src_ids, V_src, ndim=1)
-    if len(src_ids) == 0:
-        raise ValueError("src_ids must hold at least one token, got none")
+    check_nonnegative("length_penalty", length_penalty)
+    src_ids = check_ids("src_ids", src_ids, V_src, ndim=1)  # at least one token
     encoder_states, states, mask = encode(src_ids[:, None], [len(src_ids)], params)
     beam = [([], 0.0)]  # the unfinished hypotheses: (tokens, log P); states (len(beam), H) are their decoder's
     finished = []  # (tokens without <eos>, log P, L)
@@ -146,7 +159,8 @@ def beam_search(src_ids, params, vocab, beam_width, max_len, length_penalty=0.0,
         prev_ids = np.array([tokens[-1] if tokens else bos for tokens, _ in beam])
         log_probs, states, _ = decoder_step(prev_ids, states, np.repeat(encoder_states, B, axis=1),
                                             np.repeat(mask, B, axis=1), params, attention)
-        totals = np.array([log_p for _, log_p in beam])[:, None] + log_probs  # (B, V_tgt): log P of each candidate
+        # (B, V_tgt): log P of each candidate
+        totals = np.array([log_p for _, log_p in beam])[:, None] + _choosable(log_probs)
         best = np.argsort(-totals, axis=None, kind="stable")[:beam_width]  # stable: ties keep the first
         kept = []
         for b, token in zip(*np.unravel_index(best, totals.shape), strict=True):

@@ -23,10 +23,10 @@ import numpy as np
 
 from seqlearn.checks import check_positive_int, check_upstream
 from seqlearn.scratch.gates import sigmoid
-from seqlearn.scratch.gru import GRU_GATES, check_gru_inputs
+from seqlearn.scratch.gru import GRU_GATES, GRU_VARIANTS, check_gru_inputs
 from seqlearn.scratch.lstm import LSTM_GATES, check_lstm_inputs, check_lstm_state
-from seqlearn.scratch.rnn import activate, activation_derivative, check_rnn_inputs
-from seqlearn.scratch.steps import check_sequence_gradient
+from seqlearn.scratch.rnn import NONLINEARITIES, activate, activation_derivative, check_rnn_inputs
+from seqlearn.scratch.steps import check_cache, check_sequence_gradient
 
 
 class FastCache(NamedTuple):
@@ -36,6 +36,18 @@ class FastCache(NamedTuple):
     params: dict
     option: str | None  # the RNN's nonlinearity or the GRU's variant
     truncate: int | None
+
+
+# Which cell made a FastCache, read from its option: the RNN's nonlinearity, None for the LSTM, the GRU's variant.
+CELL_OF_OPTION = {**dict.fromkeys(NONLINEARITIES, "rnn"), None: "lstm", **dict.fromkeys(GRU_VARIANTS, "gru")}
+
+
+def _check_fast_cache(cache, cell):
+    """The cache of fast_{cell}_forward: another cell's FastCache is refused like any other layer's cache."""
+    check_cache(cache, f"fast_{cell}_forward", FastCache)
+    if CELL_OF_OPTION.get(cache.option) != cell:
+        raise TypeError(f"cache must be the cache that fast_{cell}_forward returned, got the cache of "
+                        f"fast_{CELL_OF_OPTION.get(cache.option)}_forward")
 
 
 def _stack(params, pattern, gates):
@@ -65,6 +77,7 @@ def fast_rnn_forward(x, state0, params, nonlinearity="tanh", truncate=None):
 
 def fast_rnn_backward(dh, cache, dstate_n=None):
     """As `rnn_backward`: dh (T, N, H), dstate_n (N, H) or None -> dx (T, N, D), dh0 (N, H), grads."""
+    _check_fast_cache(cache, "rnn")
     x, h, params = cache.x, cache.h, cache.params
     T, N, D = x.shape
     H = h.shape[2]
@@ -112,6 +125,7 @@ def fast_lstm_forward(x, state0, params, truncate=None):
 
 def fast_lstm_backward(dh, cache, dstate_n=None):
     """As `lstm_backward`: dh (T, N, H), dstate_n (dh_n, dc_n) or None -> dx, (dh0, dc0), grads."""
+    _check_fast_cache(cache, "lstm")
     x, h, s, params = cache.x, cache.h, cache.saved, cache.params
     T, N, D = x.shape
     H = h.shape[1]
@@ -176,6 +190,7 @@ def fast_gru_forward(x, state0, params, variant="pytorch", truncate=None):
 
 def fast_gru_backward(dh, cache, dstate_n=None):
     """As `gru_backward`: dh (T, N, H), dstate_n (N, H) or None -> dx (T, N, D), dh0 (N, H), grads."""
+    _check_fast_cache(cache, "gru")
     x, h, s, params, variant = cache.x, cache.h, cache.saved, cache.params, cache.option
     T, N, D = x.shape
     H = h.shape[1]

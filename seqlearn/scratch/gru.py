@@ -28,9 +28,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_positive_int, check_rng, check_state, check_upstream
-from seqlearn.scratch.gates import check_gate_params, sigmoid
-from seqlearn.scratch.steps import chain_backward, chain_forward
+from seqlearn.checks import check_choice, check_float_array, check_state, check_upstream
+from seqlearn.scratch.gates import check_gate_params, check_init, sigmoid
+from seqlearn.scratch.steps import SequenceCache, chain_backward, chain_forward, check_cache, check_sequence
 
 GRU_GATES = ("r", "z", "n")  # PyTorch's order in weight_ih_l0
 WEIGHTS = tuple(f"W_{side}{gate}" for gate in GRU_GATES for side in "xh")
@@ -40,9 +40,7 @@ GRU_VARIANTS = ("pytorch", "original")
 
 def init_gru_params(D, H, rng, bias=True, dtype=np.float64):
     """Parameters drawn as PyTorch does: uniform in [-1/sqrt(H), 1/sqrt(H)]."""
-    check_positive_int("D", D)
-    check_positive_int("H", H)
-    check_rng(rng)
+    dtype = check_init(D, H, rng, bias, dtype)  # all checked before the first draw
     k = 1 / np.sqrt(H)
     params = {}
     for gate in GRU_GATES:
@@ -54,9 +52,9 @@ def init_gru_params(D, H, rng, bias=True, dtype=np.float64):
     return {name: p.astype(dtype) for name, p in params.items()}
 
 
-def check_gru_params(params, D, dtype):
-    """Validate a GRU parameter dict against the input width D and dtype; return H."""
-    return check_gate_params(params, "a GRU", WEIGHTS, BIASES, D, dtype)
+def check_gru_params(params, D, dtype, source="x"):
+    """Validate a GRU parameter dict against the input width D and dtype of `source`; return H."""
+    return check_gate_params(params, "a GRU", WEIGHTS, BIASES, D, dtype, source)
 
 
 def _bias(params, name):
@@ -77,9 +75,9 @@ class GRUStepCache(NamedTuple):
 def gru_step_forward(x_t, state_prev, params, variant="pytorch"):
     """One step. x_t: (N, D), state_prev: h_prev (N, H) or None for zeros -> h_t (N, H), state_t = h_t, cache."""
     check_choice("variant", variant, GRU_VARIANTS)
-    check_float_array("x_t", x_t, ndim=2, dims="(N, D)")
+    check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
     N, D = x_t.shape
-    H = check_gru_params(params, D, x_t.dtype)
+    H = check_gru_params(params, D, x_t.dtype, "x_t")
     h_prev = check_state("h_prev", state_prev, N, H, x_t.dtype)
     r = sigmoid(x_t @ params["W_xr"].T + h_prev @ params["W_hr"].T + _bias(params, "b_r"))
     z = sigmoid(x_t @ params["W_xz"].T + h_prev @ params["W_hz"].T + _bias(params, "b_z"))
@@ -99,6 +97,7 @@ def gru_step_backward(dh_t, cache, dstate_t=None):
     """Gradients of one step. dh_t: (N, H), the loss's gradient on h_t; dstate_t: (N, H) or None, the gradient
     on the state h_t from the steps after it -> dx_t (N, D), dstate_prev (N, H), grads.
     """
+    check_cache(cache, "gru_step_forward", GRUStepCache)
     x_t, h_prev, hidden_in, params = cache.x_t, cache.h_prev, cache.hidden_in, cache.params
     r, z, n = cache.r, cache.z, cache.n
     dh_t = check_upstream("dh_t", dh_t, h_prev.shape, "(N, H)", h_prev.dtype)
@@ -131,10 +130,7 @@ def gru_step_backward(dh_t, cache, dstate_t=None):
 def check_gru_inputs(x, state0, params, variant):
     """The checks of `gru_forward`: returns H and h0 (zeros if None)."""
     check_choice("variant", variant, GRU_VARIANTS)
-    check_float_array("x", x, ndim=3, dims="(T, N, D)")
-    T, N, D = x.shape
-    if T == 0:
-        raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
+    T, N, D = check_sequence("x", x).shape
     H = check_gru_params(params, D, x.dtype)
     return H, check_state("h0", state0, N, H, x.dtype)
 
@@ -157,5 +153,6 @@ def gru_backward(dh, cache, dstate_n=None):
     the final state h_n -> dx (T, N, D), dh0 (N, H), grads.
     As for the RNN, each shared weight's gradient is the sum of its contributions from all T steps.
     """
+    check_cache(cache, "gru_forward", SequenceCache, GRUStepCache)
     dstate_n = check_upstream("dstate_n", dstate_n, cache.shape[1:], "(N, H)", cache.dtype)
     return chain_backward(gru_step_backward, dh, cache, dstate_n)

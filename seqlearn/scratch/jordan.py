@@ -11,7 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_same_dtype, check_shape
+from seqlearn.checks import check_float_array, check_positive_int, check_same_dtype, check_shape
+from seqlearn.scratch.gates import check_init, check_input_weight
+from seqlearn.scratch.steps import check_cache, check_sequence
 
 
 class JordanCache(NamedTuple):
@@ -21,23 +23,30 @@ class JordanCache(NamedTuple):
     y: np.ndarray  # (T, N, O)
     params: dict
 
+
 SHAPES = {"W_xh": "(H, D)", "W_yh": "(H, O)", "b_h": "(H,)", "W_hy": "(O, H)", "b_y": "(O,)"}
 
 
 def init_jordan_params(D, H, O, rng, dtype=np.float64):
     """Uniform in [-1/sqrt(H), 1/sqrt(H)], like the Elman RNN's."""
+    dtype = check_init(D, H, rng, dtype=dtype)  # all checked before the first draw
+    check_positive_int("O", O)
     k = 1 / np.sqrt(H)
     shapes = {"W_xh": (H, D), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
     return {name: rng.uniform(-k, k, shape).astype(dtype) for name, shape in shapes.items()}
 
 
 def _check(x, y0, params):
-    check_float_array("x", x, ndim=3, dims="(T, N, D)")
-    if not isinstance(params, dict) or set(params) != set(SHAPES):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {sorted(SHAPES)}, got {got}")
+    check_sequence("x", x)
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    unknown, missing = sorted(set(params) - set(SHAPES)), sorted(set(SHAPES) - set(params))
+    if unknown or missing:  # unknown keys first: a typo must never read as a missing key
+        raise ValueError(f"params must have exactly the keys {sorted(SHAPES)}; "
+                         + (f"unknown keys {unknown}" if unknown else f"missing {missing}"))
     H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
     O = check_float_array("W_hy", params["W_hy"], ndim=2, dims="(O, H)").shape[0]
+    check_input_weight("W_xh", params["W_xh"], H, x.shape[2])  # names x too: either one may be wrong
     want = {"W_xh": (H, x.shape[2]), "W_yh": (H, O), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}
     for name, shape in want.items():
         check_shape(name, check_float_array(name, params[name]), shape, SHAPES[name])
@@ -63,8 +72,10 @@ def jordan_forward(x, y0, params):
 
 def jordan_backward(dy, cache):
     """dy: (T, N, O), the loss's gradient on every output -> dx (T, N, D), dy0 (N, O), grads."""
+    check_cache(cache, "jordan_forward", JordanCache)
     x, y0, h, y, params = cache.x, cache.y0, cache.h, cache.y, cache.params
     check_shape("dy", check_float_array("dy", dy, ndim=3, dims="(T, N, O)"), y.shape, "(T, N, O)")
+    check_same_dtype("dy", dy, x.dtype)  # else the gradients would silently come out in another dtype
     grads = {name: np.zeros_like(p) for name, p in params.items()}
     dx = np.empty_like(x)
     from_next = np.zeros_like(y0)  # gradient reaching y[t] through the feedback into step t+1

@@ -21,14 +21,14 @@ The step functions keep one line per equation above, and `lstm_forward`/`lstm_ba
 `seqlearn.scratch.fast` computes the same with the gates stacked as PyTorch does, faster.
 """
 
-import numbers
+import math
 from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_positive_int, check_rng, check_state, check_upstream
-from seqlearn.scratch.gates import check_gate_params, sigmoid
-from seqlearn.scratch.steps import chain_backward, chain_forward
+from seqlearn.checks import check_float_array, check_number, check_state, check_upstream
+from seqlearn.scratch.gates import check_gate_params, check_init, sigmoid
+from seqlearn.scratch.steps import SequenceCache, chain_backward, chain_forward, check_cache, check_sequence
 
 LSTM_GATES = ("i", "f", "g", "o")  # PyTorch's order in weight_ih_l0
 WEIGHTS = tuple(f"W_{side}{gate}" for gate in LSTM_GATES for side in "xh")
@@ -41,11 +41,8 @@ def init_lstm_params(D, H, rng, bias=True, forget_bias=0.0, dtype=np.float64):
     A forget_bias of 1.0 (as Jozefowicz et al. 2015 recommend) starts the forget gate mostly open,
     f ≈ σ(1) ≈ 0.73, so that a new network remembers by default; 0.0 is PyTorch's initialisation.
     """
-    check_positive_int("D", D)
-    check_positive_int("H", H)
-    check_rng(rng)
-    if isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real):
-        raise TypeError(f"forget_bias must be a number, got {type(forget_bias).__name__} {forget_bias!r}")
+    dtype = check_init(D, H, rng, bias, dtype)  # all checked before the first draw
+    check_number("forget_bias", forget_bias, "a finite number", math.isfinite)
     if not bias and forget_bias != 0:
         raise ValueError(f"forget_bias={forget_bias} needs a bias to go into; got bias=False")
     k = 1 / np.sqrt(H)
@@ -60,9 +57,9 @@ def init_lstm_params(D, H, rng, bias=True, forget_bias=0.0, dtype=np.float64):
     return {name: p.astype(dtype) for name, p in params.items()}
 
 
-def check_lstm_params(params, D, dtype):
-    """Validate an LSTM parameter dict against the input width D and dtype; return H."""
-    return check_gate_params(params, "an LSTM", WEIGHTS, BIASES, D, dtype)
+def check_lstm_params(params, D, dtype, source="x"):
+    """Validate an LSTM parameter dict against the input width D and dtype of `source`; return H."""
+    return check_gate_params(params, "an LSTM", WEIGHTS, BIASES, D, dtype, source)
 
 
 def _preactivation(x_t, h_prev, params, gate):
@@ -108,9 +105,9 @@ def lstm_step_forward(x_t, state_prev, params):
     """One step. x_t: (N, D), state_prev: (h_prev, c_prev), each (N, H), or None for zeros
     -> h_t (N, H), state_t = (h_t, c_t), cache.
     """
-    check_float_array("x_t", x_t, ndim=2, dims="(N, D)")
+    check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
     N, D = x_t.shape
-    H = check_lstm_params(params, D, x_t.dtype)
+    H = check_lstm_params(params, D, x_t.dtype, "x_t")
     h_prev, c_prev = check_lstm_state("state_prev", state_prev, N, H, x_t.dtype, ("h_prev", "c_prev"))
     i = sigmoid(_preactivation(x_t, h_prev, params, "i"))
     f = sigmoid(_preactivation(x_t, h_prev, params, "f"))
@@ -127,6 +124,7 @@ def lstm_step_backward(dh_t, cache, dstate_t=None):
     the state (h_t, c_t) from the steps after it (None, or either entry None, for zeros)
     -> dx_t (N, D), dstate_prev = (dh_prev, dc_prev) each (N, H), grads.
     """
+    check_cache(cache, "lstm_step_forward", LSTMStepCache)
     x_t, h_prev, c_prev, params = cache.x_t, cache.h_prev, cache.c_prev, cache.params
     i, f, g, o, tanh_c = cache.i, cache.f, cache.g, cache.o, cache.tanh_c
     dh_t = check_upstream("dh_t", dh_t, h_prev.shape, "(N, H)", h_prev.dtype)
@@ -153,10 +151,7 @@ def lstm_step_backward(dh_t, cache, dstate_t=None):
 
 def check_lstm_inputs(x, state0, params):
     """The checks of `lstm_forward`: returns H and (h0, c0), each (N, H), zeros where None."""
-    check_float_array("x", x, ndim=3, dims="(T, N, D)")
-    T, N, D = x.shape
-    if T == 0:
-        raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
+    T, N, D = check_sequence("x", x).shape
     H = check_lstm_params(params, D, x.dtype)
     return H, check_lstm_state("state0", state0, N, H, x.dtype)
 
@@ -181,6 +176,7 @@ def lstm_backward(dh, cache, dstate_n=None):
     dh_n simply adds to dh[-1]; dc_n is the only way a loss on the final cell state gets in. As for the
     RNN, each shared weight's gradient is the sum of its contributions from all T steps.
     """
+    check_cache(cache, "lstm_forward", SequenceCache, LSTMStepCache)
     h_n = cache.steps[-1].h_prev  # any step's state has the shape and dtype of the final one
     dstate_n = check_lstm_state("dstate_n", dstate_n, *h_n.shape, h_n.dtype, ("dh_n", "dc_n"))
     return chain_backward(lstm_step_backward, dh, cache, dstate_n)

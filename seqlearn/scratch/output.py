@@ -10,7 +10,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_int_array, check_same_dtype, check_shape
+from seqlearn.checks import (
+    check_choice,
+    check_finite,
+    check_float_array,
+    check_int_array,
+    check_same_dtype,
+    check_shape,
+)
+from seqlearn.scratch.steps import check_cache
 
 
 class AffineCache(NamedTuple):
@@ -18,28 +26,43 @@ class AffineCache(NamedTuple):
     W: np.ndarray  # (O, H)
 
 
+def _check_last_axis(name, x, dims, why=""):
+    """A float array with a last axis of features or classes, and at least one position: not empty."""
+    check_float_array(name, x)
+    if x.ndim < 1 or x.shape[-1] == 0:
+        raise ValueError(f"{name} must have a last axis {dims} of length at least 1, got shape {x.shape}")
+    if x.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {x.shape}{why}")
+    return x
+
+
 def affine_forward(h, W, b):
     """h: (..., H), W: (O, H), b: (O,) -> y: (..., O), cache."""
-    check_float_array("h", h)
-    if h.ndim < 1:
-        raise ValueError(f"h must have a last axis of features (..., H), got shape {h.shape}")
-    check_float_array("W", W, ndim=2, dims="(O, H)")
-    check_shape("W", W, (W.shape[0], h.shape[-1]), "(O, H)")
-    check_shape("b", check_float_array("b", b), (W.shape[0],), "(O,)")
+    _check_last_axis("h", h, "(..., H) of features")
+    check_float_array("W", W, ndim=2, dims="(O, H)", allow_empty=False)
+    if W.shape[1] != h.shape[-1]:  # either one may be wrong, so the message names both
+        raise ValueError(f"W must have shape (O, H) = ({W.shape[0]}, {h.shape[-1]}), got {W.shape}: h has "
+                         f"H = {h.shape[-1]} features")
+    check_same_dtype("W", W, h.dtype, "h")
+    check_same_dtype("b", check_shape("b", check_float_array("b", b), (W.shape[0],), "(O,)"), h.dtype, "h")
     return h @ W.T + b, AffineCache(h, W)
 
 
 def affine_backward(dy, cache):
     """dy: (..., O) -> dh (..., H), dW (O, H), db (O,). The gradients of W and b sum over every position."""
+    check_cache(cache, "affine_forward", AffineCache)
     h, W = cache.h, cache.W
     check_shape("dy", check_float_array("dy", dy), h.shape[:-1] + (W.shape[0],), "(..., O)")
-    check_same_dtype("dy", dy, h.dtype)
+    check_same_dtype("dy", dy, h.dtype, "h")
     dy2 = dy.reshape(-1, W.shape[0])
     return dy @ W, dy2.T @ h.reshape(-1, W.shape[1]), dy2.sum(axis=0)
 
 
 def softmax(logits):
-    """Probabilities along the last axis. Subtracting the max changes nothing but prevents overflow."""
+    """Probabilities along the last axis. Subtracting the max changes nothing but prevents overflow.
+
+    A forward pass: NaN or inf in the logits propagate (see `seqlearn.checks`); the loss refuses them."""
+    _check_last_axis("logits", logits, "(..., V) of class scores")
     e = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -54,22 +77,24 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
     shrinks by 1/(number of tokens). That division is the "average" of per-step gradients that one
     circulating note describes; it comes from the mean loss, not from BPTT itself.
     mask (...) bool: positions where it is False (padding) count for nothing and get zero gradient.
+    A loss turns numbers into a verdict, so NaN or inf in the logits, and a loss over no token at all (T = 0,
+    N = 0 or an all-False mask), are errors rather than a NaN, or a 0 that reads as a perfect model.
     """
     check_choice("reduction", reduction, ("sum", "mean"))
-    check_float_array("logits", logits)
+    V = _check_last_axis("logits", logits, "(..., V) of class scores", ": a loss over no token is undefined").shape[-1]
     targets = check_int_array("targets", targets)
-    V = logits.shape[-1] if logits.ndim else 0
-    if logits.ndim < 1 or targets.shape != logits.shape[:-1]:
-        raise ValueError(f"targets must have shape logits.shape[:-1] = {logits.shape[:-1]}, "
-                         f"got {targets.shape}")
-    bad = (targets < 0) | (targets >= V)
-    if bad.any():
-        raise ValueError(f"targets must be class ids in [0, {V - 1}], got {int(targets[bad][0])} (V = {V})")
+    if targets.shape != logits.shape[:-1]:
+        raise ValueError(f"targets must have shape logits.shape[:-1] = {logits.shape[:-1]}, got {targets.shape}")
+    check_int_array("targets", targets, vocab_size=V)  # class ids in [0, V)
+    check_finite("logits", logits)
     if mask is None:
         mask = np.ones(targets.shape, bool)
     mask = np.asarray(mask)
-    if mask.dtype != bool or mask.shape != targets.shape:
-        raise ValueError(f"mask must be a bool array of shape {targets.shape}, got {mask.dtype} {mask.shape}")
+    if mask.dtype != bool:
+        raise TypeError(f"mask must be a bool array of shape {targets.shape}, got dtype {mask.dtype}")
+    check_shape("mask", mask, targets.shape, "targets.shape")
+    if not mask.any():
+        raise ValueError("mask must be True somewhere: a loss over no token is undefined")
     shifted = logits - logits.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]  # log p(target)
@@ -79,6 +104,6 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
     np.put_along_axis(dlogits, idx, np.take_along_axis(dlogits, idx, -1) - 1, -1)  # softmax - one_hot
     dlogits *= mask[..., None]
     if reduction == "mean":
-        count = max(int(mask.sum()), 1)
+        count = int(mask.sum())  # at least 1, checked above
         loss, dlogits = loss / count, dlogits / count
     return float(loss), dlogits

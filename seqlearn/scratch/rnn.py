@@ -17,26 +17,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import (
-    check_choice,
-    check_float_array,
-    check_positive_int,
-    check_rng,
-    check_same_dtype,
-    check_shape,
-    check_state,
-    check_upstream,
-)
-from seqlearn.scratch.steps import chain_backward, chain_forward
+from seqlearn.checks import check_choice, check_float_array, check_same_dtype, check_shape, check_state, check_upstream
+from seqlearn.scratch.gates import check_init, check_input_weight
+from seqlearn.scratch.steps import SequenceCache, chain_backward, chain_forward, check_cache, check_sequence
 
 NONLINEARITIES = ("tanh", "relu")
 
 
 def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
     """Parameters drawn as PyTorch does: uniform in [-1/sqrt(H), 1/sqrt(H)]."""
-    check_positive_int("D", D)
-    check_positive_int("H", H)
-    check_rng(rng)
+    dtype = check_init(D, H, rng, bias, dtype)  # all checked before the first draw
     k = 1 / np.sqrt(H)
     params = {"W_xh": rng.uniform(-k, k, (H, D)), "W_hh": rng.uniform(-k, k, (H, H))}
     if bias:
@@ -44,8 +34,8 @@ def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
     return {name: p.astype(dtype) for name, p in params.items()}
 
 
-def check_rnn_params(params, D, dtype):
-    """Validate an RNN parameter dict against the input width D and dtype; return H."""
+def check_rnn_params(params, D, dtype, source="x"):
+    """Validate an RNN parameter dict against the input width D and dtype of `source` (x); return H."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     unknown = sorted(set(params) - {"W_xh", "W_hh", "b_h"})
@@ -56,12 +46,12 @@ def check_rnn_params(params, D, dtype):
         if name not in params:
             raise ValueError(f"params is missing {name!r}; it has {sorted(params)}")
     H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
-    check_shape("W_xh", params["W_xh"], (H, D), "(H, D)")
+    check_input_weight("W_xh", params["W_xh"], H, D, source)
     check_shape("W_hh", check_float_array("W_hh", params["W_hh"]), (H, H), "(H, H)")
     if "b_h" in params:
         check_shape("b_h", check_float_array("b_h", params["b_h"]), (H,), "(H,)")
     for name, p in params.items():
-        check_same_dtype(name, p, dtype)
+        check_same_dtype(name, p, dtype, source)
     return H
 
 
@@ -89,8 +79,8 @@ def rnn_step_forward(x_t, state_prev, params, nonlinearity="tanh"):
     The RNN's state is its hidden state, so state_t is h_t.
     """
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
-    check_float_array("x_t", x_t, ndim=2, dims="(N, D)")
-    H = check_rnn_params(params, x_t.shape[1], x_t.dtype)
+    check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
+    H = check_rnn_params(params, x_t.shape[1], x_t.dtype, "x_t")
     h_prev = check_state("h_prev", state_prev, x_t.shape[0], H, x_t.dtype)
     a = x_t @ params["W_xh"].T + h_prev @ params["W_hh"].T
     if "b_h" in params:
@@ -103,6 +93,7 @@ def rnn_step_backward(dh_t, cache, dstate_t=None):
     """Gradients of one step. dh_t: (N, H), the loss's gradient on h_t; dstate_t: (N, H) or None, the gradient
     on the state h_t from the steps after it -> dx_t (N, D), dstate_prev (N, H), grads.
     """
+    check_cache(cache, "rnn_step_forward", RNNStepCache)
     N_H = cache.h_t.shape
     dh_t = check_upstream("dh_t", dh_t, N_H, "(N, H)", cache.h_t.dtype)
     dh_total = dh_t + check_upstream("dstate_t", dstate_t, N_H, "(N, H)", cache.h_t.dtype)
@@ -116,10 +107,7 @@ def rnn_step_backward(dh_t, cache, dstate_t=None):
 def check_rnn_inputs(x, state0, params, nonlinearity):
     """The checks of `rnn_forward`, for any function that takes its arguments: returns H and h0 (zeros if None)."""
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
-    check_float_array("x", x, ndim=3, dims="(T, N, D)")
-    T, N, D = x.shape
-    if T == 0:
-        raise ValueError(f"x must have at least one time step, got shape (T, N, D) = {x.shape}")
+    T, N, D = check_sequence("x", x).shape
     H = check_rnn_params(params, D, x.dtype)
     return H, check_state("h0", state0, N, H, x.dtype)
 
@@ -144,5 +132,6 @@ def rnn_backward(dh, cache, dstate_n=None):
     The gradient reaching h[t] is dh[t] plus what flows back from step t+1, and each shared weight's
     gradient is the sum of its contributions from all T steps.
     """
+    check_cache(cache, "rnn_forward", SequenceCache, RNNStepCache)
     dstate_n = check_upstream("dstate_n", dstate_n, cache.shape[1:], "(N, H)", cache.dtype)
     return chain_backward(rnn_step_backward, dh, cache, dstate_n)

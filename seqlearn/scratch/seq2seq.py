@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_int_array, check_positive_int, check_upstream
+from seqlearn.checks import check_choice, check_float_array, check_float_dtype, check_int_array, check_positive_int
 from seqlearn.one_hot import one_hot
 from seqlearn.scratch.attention import (
     ATTENTION_SCORES,
@@ -41,7 +41,9 @@ from seqlearn.scratch.attention import (
     init_attention_params,
 )
 from seqlearn.scratch.gru import BIASES, WEIGHTS, gru_backward, gru_forward, init_gru_params
-from seqlearn.scratch.output import affine_backward, affine_forward, softmax_cross_entropy
+from seqlearn.scratch.model_checks import check_dlogits, check_ids, finite_cross_entropy
+from seqlearn.scratch.output import affine_backward, affine_forward
+from seqlearn.scratch.steps import check_cache
 from seqlearn.vocab import BOS, EOS, PAD, Vocab
 
 ATTENTION_CHOICES = (None, *ATTENTION_SCORES)
@@ -67,6 +69,7 @@ def init_seq2seq_params(V_src, V_tgt, H, rng, attention=None, dtype=np.float64):
     for name, value in (("V_src", V_src), ("V_tgt", V_tgt), ("H", H)):
         check_positive_int(name, value)
     check_choice("attention", attention, ATTENTION_CHOICES)
+    dtype = check_float_dtype(dtype)
     params = {f"encoder.{name}": p for name, p in init_gru_params(V_src, H, rng).items()}  # checks rng
     params |= {f"decoder.{name}": p for name, p in init_gru_params(V_tgt, H, rng).items()}
     if attention is not None:
@@ -104,16 +107,6 @@ def part(params, prefix, names):
     return {name: params[f"{prefix}.{name}"] for name in names}
 
 
-def check_ids(name, ids, V, ndim):
-    """An int array of ids, all in [0, V): a wrong id would pick a wrong one-hot column or fail later."""
-    ids = check_int_array(name, ids, ndim=ndim)
-    bad = (ids < 0) | (ids >= V)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name} must hold ids in [0, {V - 1}] (V = {V}), got {int(ids[where])} at {where}")
-    return ids
-
-
 def check_lengths(name, lengths, N, low, high, against):
     """lengths (N,) ints in [low, high], one per example of `against`."""
     lengths = check_int_array(name, lengths, ndim=1)
@@ -134,7 +127,7 @@ def check_target_vocab(vocab, V_tgt):
         raise TypeError(f"vocab must be a seqlearn.vocab.Vocab of the target side, got {type(vocab).__name__}")
     missing = [token for token in (PAD, BOS, EOS) if token not in vocab]
     if missing:
-        raise ValueError(f"the target vocabulary must contain '<pad>', '<bos>' and '<eos>'; it lacks {missing}")
+        raise ValueError(f"vocab (the target side's) must contain '<pad>', '<bos>' and '<eos>'; it lacks {missing}")
     if V_tgt is not None and len(vocab) != V_tgt:
         raise ValueError(f"len(vocab) must equal V_tgt = {V_tgt} (the rows of W_y), got {len(vocab)}")
 
@@ -199,7 +192,8 @@ def seq2seq_forward(src, src_lengths, decoder_inputs, params, attention=None):
 
 def seq2seq_backward(dlogits, cache):
     """dlogits (T_y, N, V_tgt) -> grads, named like params."""
-    dlogits = check_upstream("dlogits", dlogits, cache.shape, "(T_y, N, V_tgt)", cache.encoder.dtype)
+    check_cache(cache, "seq2seq_forward", Seq2SeqCache)
+    dlogits = check_dlogits(dlogits, cache.shape, "(T_y, N, V_tgt)", cache.encoder.dtype)
     out, grads = cache.output, {}
     ds, grads["W_y"], grads["b_y"] = affine_backward(dlogits, out.readout)
     dh = np.zeros(cache.encoder.shape, dlogits.dtype)  # the encoder states' gradient
@@ -223,7 +217,7 @@ def decoder_io(targets, target_lengths, vocab):
         predicted[:, j]      = t_1   ...   t_L <eos> <pad> ...   (must say what comes next, <eos> last)
         mask[:, j]           = True on the first L + 1 positions (the real predictions)"""
     check_target_vocab(vocab, None)
-    targets = check_ids("targets", targets, len(vocab), ndim=2)
+    targets = check_ids("targets", targets, len(vocab), ndim=2, allow_empty=True)  # L_max = 0: <eos> alone
     L_max, N = targets.shape
     lengths = check_lengths("target_lengths", target_lengths, N, 0, L_max, f"targets (L_max, N) = {targets.shape}")
     T_y = int(lengths.max()) + 1
@@ -244,5 +238,5 @@ def seq2seq_loss(src, src_lengths, targets, target_lengths, params, vocab, atten
     check_target_vocab(vocab, V_tgt)
     decoder_inputs, predicted, mask = decoder_io(targets, target_lengths, vocab)
     logits, _, cache = seq2seq_forward(src, src_lengths, decoder_inputs, params, attention)
-    loss, dlogits = softmax_cross_entropy(logits, predicted, reduction="mean", mask=mask)
+    loss, dlogits = finite_cross_entropy(logits, predicted, "mean", mask, source="params")
     return loss, seq2seq_backward(dlogits, cache)

@@ -28,14 +28,16 @@ layer), in training mode only. Inverted dropout: a unit is kept with probability
 from the `rng` passed in and kept in the cache, so that the backward pass is exact.
 """
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from seqlearn.checks import (
     check_choice,
+    check_flag,
     check_float_array,
+    check_float_dtype,
+    check_number,
     check_positive_int,
     check_rng,
     check_same_dtype,
@@ -45,6 +47,7 @@ from seqlearn.checks import (
 from seqlearn.scratch.gru import check_gru_params, gru_backward, gru_forward, init_gru_params
 from seqlearn.scratch.lstm import check_lstm_params, init_lstm_params, lstm_backward, lstm_forward, state_pair
 from seqlearn.scratch.rnn import check_rnn_params, init_rnn_params, rnn_backward, rnn_forward
+from seqlearn.scratch.steps import check_cache
 
 CELLS = ("rnn", "lstm", "gru")
 # passed on to each layer's forward
@@ -64,9 +67,9 @@ def init_stacked_params(cell, D, H, num_layers, bidirectional, rng, dtype=np.flo
     check_positive_int("D", D)
     check_positive_int("H", H)
     check_positive_int("num_layers", num_layers)
-    if not isinstance(bidirectional, bool):
-        raise TypeError(f"bidirectional must be True or False, got {type(bidirectional).__name__}")
+    check_flag("bidirectional", bidirectional)
     check_rng(rng)
+    check_float_dtype(dtype)  # the rest, cell_kwargs included, the first layer's init checks before any draw
     init = {"rnn": init_rnn_params, "lstm": init_lstm_params, "gru": init_gru_params}[cell]
     num_directions = 2 if bidirectional else 1
     return [[init(D if k == 0 else num_directions * H, H, rng, dtype=dtype, **cell_kwargs)
@@ -76,9 +79,11 @@ def init_stacked_params(cell, D, H, num_layers, bidirectional, rng, dtype=np.flo
 
 def check_stacked_params(cell, params, D, dtype):
     """Validate params[k][d] against the input width D and x's dtype; return (num_layers, num_directions, H)."""
-    if not isinstance(params, list | tuple) or len(params) == 0:
-        got = f"an empty {type(params).__name__}" if isinstance(params, list | tuple) else type(params).__name__
-        raise ValueError(f"params must be a list over layers (at least one) of lists over directions; got {got}")
+    if not isinstance(params, list | tuple):
+        raise TypeError(f"params must be a list over layers of lists over directions; got {type(params).__name__}")
+    if len(params) == 0:
+        raise ValueError(f"params must be a list over layers (at least one) of lists over directions; got an empty "
+                         f"{type(params).__name__}")
     for k, layer in enumerate(params):
         if not isinstance(layer, list | tuple) or len(layer) not in (1, 2):
             got = f"length {len(layer)}" if isinstance(layer, list | tuple) else type(layer).__name__
@@ -93,7 +98,8 @@ def check_stacked_params(cell, params, D, dtype):
     for k, layer in enumerate(params):
         for d, p in enumerate(layer):
             try:  # the layer's own checks, told which layer and direction they are looking at
-                H_kd = check(p, D if k == 0 else num_directions * H, dtype)
+                source = "x" if k == 0 else f"layer {k - 1}'s output"  # what this layer reads
+                H_kd = check(p, D if k == 0 else num_directions * H, dtype, source)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"params[{k}][{d}] (layer {k}, {DIRECTIONS[d]}): {error}") from error
             if H is not None and H_kd != H:
@@ -104,17 +110,12 @@ def check_stacked_params(cell, params, D, dtype):
 
 
 def _check_dropout(dropout, training, rng):
-    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real):
-        raise TypeError(f"dropout must be a number in [0, 1), got {type(dropout).__name__} {dropout!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    if not isinstance(training, bool):
-        raise TypeError(f"training must be True or False, got {type(training).__name__}")
-    if training and dropout > 0:
-        if rng is None:
-            raise ValueError(f"dropout={dropout} in training mode draws random masks: pass "
-                             "rng=np.random.default_rng(seed), or use training=False")
-        check_rng(rng)
+    check_number("dropout", dropout, "a number in [0, 1)", lambda p: 0 <= p < 1)
+    check_flag("training", training)
+    check_rng(rng, allow_none=True)  # a wrong rng is a mistake even where no mask is drawn
+    if training and dropout > 0 and rng is None:
+        raise ValueError(f"dropout={dropout} in training mode draws random masks: pass "
+                         "rng=np.random.default_rng(seed), or use training=False")
 
 
 def _states(cell, state, shape, dtype, name="state0", parts=("h0", "c0")):
@@ -194,6 +195,7 @@ def stacked_backward(dout, cache, dstate_n=None):
     Going down, each layer's input gradient is the sum of what its two directions send back, passed through
     the dropout mask of the layer below.
     """
+    check_cache(cache, "stacked_forward", StackedCache)
     cell, H = cache.cell, cache.H
     T, N, D = cache.x_shape
     num_layers, num_directions = len(cache.layers), len(cache.layers[0])

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_positive_int, check_same_dtype, check_shape
+from seqlearn.checks import check_callable, check_float_array, check_positive_int, check_same_dtype, check_shape
 
 
 class SequenceCache(NamedTuple):
@@ -34,14 +34,44 @@ class SequenceCache(NamedTuple):
     dtype: np.dtype
 
 
+def check_sequence(name, x):
+    """A batch of sequences (T, N, D) in a float dtype with T, N, D >= 1: an empty batch is a mistake, not a no-op."""
+    check_float_array(name, x, ndim=3, dims="(T, N, D)")
+    if 0 in x.shape:
+        what = "at least one time step" if x.shape[0] == 0 else "at least one example (N) and one feature (D)"
+        raise ValueError(f"{name} must have {what}, got shape (T, N, D) = {x.shape}")
+    return x
+
+
+def check_cache(cache, forward, cache_type, step_type=None):
+    """A backward reads only the cache its own forward made: another layer's cache, or a plain tuple, is refused
+    by its type (it would otherwise fail deep inside, or worse, run). `step_type`: a SequenceCache's steps' type."""
+    got = type(cache).__name__
+    if isinstance(cache, SequenceCache) and cache.steps:
+        got += f" of {type(cache.steps[0]).__name__} steps"
+    ok = isinstance(cache, cache_type)
+    if ok and step_type is not None:  # a SequenceCache: its steps tell which cell made it
+        ok = bool(cache.steps) and isinstance(cache.steps[0], step_type)
+    if not ok:
+        raise TypeError(f"cache must be the cache that {forward} returned, got {got}")
+    return cache
+
+
+def check_chain_inputs(step_forward, x, truncate):
+    """A step function, x (T, N, D) with T, N, D >= 1, and truncate None or an int k >= 1."""
+    check_callable("step_forward", step_forward)
+    check_sequence("x", x)
+    if truncate is not None:
+        check_positive_int("truncate", truncate)
+
+
 def chain_forward(step_forward, x, state0, params, truncate=None, **options):
     """Run `step_forward(x_t, state, params, **options) -> (h_t, state_t, cache_t)` for t = 0..T-1.
 
     x: (T, N, D); state0: the cell's initial state (None for zeros) -> h (T, N, H), state_n, SequenceCache.
     h[t] is the hidden state after step t.
     """
-    if truncate is not None:
-        check_positive_int("truncate", truncate)
+    check_chain_inputs(step_forward, x, truncate)
     h, caches, state = [], [], state0
     for x_t in x:
         h_t, state, cache_t = step_forward(x_t, state, params, **options)
@@ -63,6 +93,8 @@ def chain_backward(step_backward, dh, cache, dstate_n=None):
     dh: (T, N, H), the loss's gradient on every hidden state; dstate_n: an extra gradient on the final state
     (None for none) -> dx (T, N, D), dstate0 (the gradient on the initial state), grads summed over time.
     """
+    check_callable("step_backward", step_backward)
+    check_cache(cache, "chain_forward", SequenceCache)
     check_sequence_gradient("dh", dh, cache.shape, cache.dtype)
     dx, grads, dstate = [None] * len(dh), {}, dstate_n
     for t in reversed(range(len(dh))):
