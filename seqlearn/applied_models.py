@@ -22,7 +22,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from seqlearn.checks import check_choice, check_flag, check_number, check_positive_int
-from seqlearn.models import TORCH_CELLS, check_ids
+from seqlearn.models import TORCH_CELLS, check_ids, check_lengths, check_tensor
 
 
 def _check_common(hidden_size, cell, embedding_dim, dropout):
@@ -60,16 +60,8 @@ class Forecaster(nn.Module):
 
     def forward(self, x):
         """x: (T, N, F) float tensor in the model's dtype -> (N, horizon)."""
-        F_ = self.config["num_features"]
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a (T, N, F) float tensor, got {type(x).__name__} (torch.as_tensor converts "
-                            "an array)")
-        if x.dim() != 3 or x.shape[2] != F_ or 0 in x.shape:
-            got = f"shape {tuple(x.shape)}"
-            raise ValueError(f"x must be a (T, N, F) tensor with F = {F_} and T, N at least 1, got {got} "
-                             "(windows.make_windows gives (N, T, F): transpose it to time-major)")
-        if x.dtype != self.head.weight.dtype:
-            raise TypeError(f"x must have the model's dtype {self.head.weight.dtype}, got {x.dtype}")
+        check_tensor("x", x, "(T, N, F)", self.head.weight.dtype, (None, None, self.config["num_features"]),
+                     hint="time-major: windows.make_windows gives (N, T, F), so transpose it")
         out, _ = self.rnn(x)  # (T, N, H): every state of the top layer; out[-1] is h⟨T⟩
         return self.head(self.dropout(out[-1]))
 
@@ -102,14 +94,7 @@ class CharClassifier(nn.Module):
         T, N = check_ids(ids, self.config["vocab_size"]).shape
         if lengths is None:
             lengths = torch.full((N,), T, dtype=torch.int64, device=ids.device)
-        if not isinstance(lengths, torch.Tensor):
-            raise TypeError(f"lengths must be an (N,) = ({N},) int64 tensor, got {type(lengths).__name__}")
-        if lengths.shape != (N,) or lengths.dtype != torch.int64:
-            raise ValueError(f"lengths must be an (N,) = ({N},) int64 tensor, got shape {tuple(lengths.shape)} and "
-                             f"{lengths.dtype}")
-        if lengths.min() < 1 or lengths.max() > T:
-            raise ValueError(f"lengths must be in [1, T = {T}], got values from {int(lengths.min())} to "
-                             f"{int(lengths.max())}")
+        check_lengths("lengths", lengths, N, 1, T)  # each in [1, T]
         out, _ = self.rnn(_read_ids(ids, self.config["vocab_size"], self.embedding, self.head.weight.dtype))
         last = out[lengths.to(out.device) - 1, torch.arange(N, device=out.device)]  # (N, H): h⟨len_j⟩ of each j
         return self.head(self.dropout(last))

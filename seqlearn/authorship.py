@@ -149,7 +149,7 @@ def authorship_split(seed=0, min_length=20, max_length=60, val_fraction=0.1, tes
     check_count("seed", seed)
     wells, shakespeare = author_lines(seed, min_length, max_length)
     k = len(wells)
-    train_end, val_start = cut_points(k, val_fraction, test_fraction, last_fraction=val_fraction)
+    train_end, val_start = cut_points(k, val_fraction, test_fraction, last="val")
     rng = np.random.default_rng([seed, 1])  # its own stream, apart from the one that drew the pieces
 
     def part(a, b):

@@ -30,9 +30,8 @@ def _check(ids, batch_size, num_steps, rng, rng_optional=False):
     check_rng(rng, allow_none=rng_optional)
     need = batch_size * num_steps + 1
     if len(ids) < need:
-        raise ValueError(
-            f"need at least batch_size * num_steps + 1 = {need} tokens for one batch, got {len(ids)}"
-        )
+        raise ValueError(f"ids must hold at least batch_size * num_steps + 1 = {need} tokens for one batch, "
+                         f"got {len(ids)}")
     return ids
 
 
@@ -71,19 +70,15 @@ def sequential_batches(ids, batch_size, num_steps, rng=None):
 
     `rng` (optional) picks a random starting offset; without it the first token is used first.
     """
-    # A generator's body runs only at the first next(), so the checks stand outside it: a bad argument is
-    # refused at the call itself.
     ids = _check(ids, batch_size, num_steps, rng, rng_optional=True)
-
-    def batches(ids):
-        if rng is not None:
-            ids = _random_offset(ids, batch_size, num_steps, rng)
-        per_stream = (len(ids) - 1) // batch_size
-        inputs = ids[: batch_size * per_stream].reshape(batch_size, per_stream).T  # (L, N): each column a stream
-        targets = ids[1: batch_size * per_stream + 1].reshape(batch_size, per_stream).T
-        for t in range(0, per_stream // num_steps * num_steps, num_steps):
-            yield inputs[t:t + num_steps], targets[t:t + num_steps]
-    return batches(ids)
+    if rng is not None:
+        ids = _random_offset(ids, batch_size, num_steps, rng)
+    per_stream = (len(ids) - 1) // batch_size
+    inputs = ids[: batch_size * per_stream].reshape(batch_size, per_stream).T  # (L, N): each column a stream
+    targets = ids[1: batch_size * per_stream + 1].reshape(batch_size, per_stream).T
+    # A generator expression, not `yield`: the lines above run at the call, so a bad argument fails there.
+    return ((inputs[t:t + num_steps], targets[t:t + num_steps])
+            for t in range(0, per_stream // num_steps * num_steps, num_steps))
 
 
 class PaddedBatch(NamedTuple):

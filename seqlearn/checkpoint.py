@@ -10,6 +10,7 @@ refused before a file is written.
 """
 
 import os
+import tempfile
 
 import torch
 
@@ -24,14 +25,30 @@ class CheckpointError(ValueError):
 
 
 def save_checkpoint(model, path):
-    """Save the model's config and weights (plain tensors and numbers only, so weights_only loading works)."""
+    """Save the model's config and weights (plain tensors and numbers only, so weights_only loading works).
+
+    The file is written beside `path` under a temporary name and then renamed, so a failure part-way never leaves
+    a half-written checkpoint, nor destroys an older one at `path`; it is a CheckpointError naming the path."""
     if not isinstance(model, RNNLanguageModel):
         raise TypeError(f"model must be an RNNLanguageModel (the model load_checkpoint rebuilds), got "
                         f"{type(model).__name__}")
     if os.path.isdir(check_path("path", path)):
         raise ValueError(f"path must name a file to write, got the directory {os.fspath(path)!r}")
-    torch.save({"format": CHECKPOINT_FORMAT, "config": model.config,
-                "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}, path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"path must be in an existing folder, got {os.fspath(path)!r} ({folder} does not exist)")
+    saved = {"format": CHECKPOINT_FORMAT, "config": model.config,
+             "state_dict": {k: v.cpu() for k, v in model.state_dict().items()}}
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=os.path.basename(path) + ".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            torch.save(saved, f)
+        os.replace(partial, path)  # atomic: an older checkpoint at path stays whole until the new one is
+    except (OSError, RuntimeError) as e:
+        raise CheckpointError(f"could not write the checkpoint {os.fspath(path)!r}: {e}") from e
+    finally:
+        if os.path.lexists(partial):  # still there only if something failed
+            os.remove(partial)
 
 
 def load_checkpoint(path, device="cpu"):

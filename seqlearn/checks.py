@@ -46,7 +46,7 @@ def check_count(name, value):
 def check_number(name, value, expected, ok, allow_none=False):
     """A real number (not a bool), or None where allowed, for which ok(value) holds; `expected` says what,
     e.g. check_number("lr", lr, "a positive finite number", lambda v: 0 < v < math.inf)."""
-    if value is None and allow_none:
+    if check_flag("allow_none", allow_none) and value is None:
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _type_error(name, expected, value)
@@ -106,7 +106,7 @@ def check_path(name, value, must_exist=None):
 
 def check_rng(rng, allow_none=False):
     """Randomness is always passed in explicitly, as a np.random.Generator (or None where that means "none")."""
-    if rng is None and allow_none:
+    if check_flag("allow_none", allow_none) and rng is None:
         return rng
     if not isinstance(rng, np.random.Generator):
         either = " or None" if allow_none else ""

@@ -2,7 +2,10 @@
 
 Each corpus is a `Corpus(filename, url, sha256)`. `corpus_path(corpus)` looks for the file in this order:
 
-1. the directory named by the environment variable SEQLEARN_DATA_DIR (how CI and offline use work);
+1. the directory named by the environment variable SEQLEARN_DATA_DIR (how CI and offline use work). Set to
+   something that is not a directory, it is an error; set to an empty string, it counts as unset. A directory
+   that lacks this corpus's file is passed over for the next two places (it may hold only some corpora), and
+   a failed download then says which SEQLEARN_DATA_DIR did not have it;
 2. the user cache, `$XDG_CACHE_HOME/seqlearn` or `~/.cache/seqlearn`;
 3. a download from `corpus.url` into the cache.
 

@@ -54,8 +54,10 @@ def _scalar(value):
 def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function f() with respect to the array x.
 
-    x is changed in place, one entry at a time, and each entry is restored even if f raises. Indexing x
-    itself (not a flattened copy) makes this work for views and non-contiguous arrays too.
+    x must be a float64 array (float32's rounding swamps a difference over eps = 1e-6). A NaN from f gives a
+    NaN entry, which `grad_check` reports as a failure, naming the array. x is changed in place, one entry at a
+    time, and each entry is restored even if f raises. Indexing x itself (not a flattened copy) makes this work
+    for views and non-contiguous arrays too.
     """
     _check_arguments(f, x, eps)
     grad = np.zeros_like(x)
@@ -74,7 +76,8 @@ def numerical_gradient(f, x, eps=1e-6):
 
 def relative_error(analytic, numeric):
     """Entry-wise |a - n| / max(|a| + |n|, 1e-12); both zero counts as no error. Same shape and dtype, no
-    broadcasting: a gradient of the wrong shape must not be compared entry by entry with a stretched copy."""
+    broadcasting: a gradient of the wrong shape must not be compared entry by entry with a stretched copy.
+    A NaN or inf entry gives NaN there (an array of errors, not a verdict: `grad_check` fails on it)."""
     check_float_array("analytic", analytic)
     check_shape("numeric", check_float_array("numeric", numeric), analytic.shape)
     check_same_dtype("numeric", numeric, analytic.dtype, source="analytic")

@@ -44,6 +44,35 @@ def check_ids(ids, vocab_size, name="ids"):
     return ids
 
 
+def check_tensor(name, t, dims, dtype, shape, low=None, high=None, hint=""):
+    """t must be a tensor of `dtype` (or "float": any floating dtype) whose axes, spelt `dims` ("(T_y, N)"), have
+    the lengths `shape` (None: any) and are not empty; with low (and high), every value must lie in [low, high].
+    `hint` is added to a wrong type's or shape's message (the usual cause)."""
+    hint = f" ({check_text('hint', hint)})" if hint else ""
+    axes = [a.strip() for a in dims.strip("()").split(",") if a.strip()]
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{name} must be a {dims} {dtype} tensor, got {type(t).__name__} (torch.as_tensor converts "
+                        f"a NumPy array){hint}")
+    if not ((t.is_floating_point() if dtype == "float" else t.dtype == dtype)
+            and t.dim() == len(axes)
+            and all(n >= 1 and want in (None, n) for n, want in zip(t.shape, shape, strict=True))):
+        sizes = "".join(f", {a} = {w}" for a, w in zip(axes, shape, strict=True) if w is not None and not a.isdigit())
+        raise ValueError(f"{name} must be a {dims} {dtype} tensor{sizes}, no axis empty; got shape "
+                         f"{tuple(t.shape)} and {t.dtype}{hint}")
+    if low is not None and (t.min() < low or (high is not None and t.max() > high)):
+        raise ValueError(f"{name} must be in [{low}, {'inf' if high is None else high}], got values from "
+                         f"{int(t.min())} to {int(t.max())}")
+    return t
+
+
+def check_lengths(name, lengths, N, low, high):
+    """lengths must be an (N,) int64 tensor with every value in [low, high]; returns it."""
+    check_text("name", name)
+    check_positive_int("N", N)
+    check_positive_int("high", high, minimum=check_positive_int("low", low, minimum=0))
+    return check_tensor(name, lengths, "(N,)", torch.int64, (N,), low, high)
+
+
 def check_module(name, model):
     """A torch.nn.Module with at least one parameter (its device is where the inputs go); returns it."""
     check_text("name", name)

@@ -74,7 +74,7 @@ class NGramModel:
         """Count every m-gram, m = 1..order, inside each stream (n-grams never span two streams)."""
         # counts[m][h][w]: how often token w followed the (m-1)-token context h.
         counts = [defaultdict(Counter) for _ in range(self.order + 1)]
-        for s in self._streams(streams):
+        for s in self._streams(streams):  # none, or only empty ones: every token equally likely (a uniform model)
             for t, w in enumerate(s):
                 for m in range(1, min(self.order, t + 1) + 1):
                     counts[m][tuple(s[t - m + 1:t])][w] += 1

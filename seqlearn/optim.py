@@ -142,17 +142,19 @@ def clip_by_value(grads, limit):
 def global_norm(grads):
     """The norm of all gradients taken together as one long vector, as a float.
 
-    When the squares overflow (a float32 gradient of 3e19, a float64 one of 1e200), the entries are divided by
-    the largest one first, so the norm stays finite. A NaN or inf entry is refused, naming its
-    array (see `_check_grads`): a diverged loss cannot be rescaled into a finite step.
+    When the squares overflow (a float32 gradient of 3e19, a float64 one of 1e200) or underflow (3e-200), the
+    entries are divided by the largest one first, so the norm stays finite and exact. A NaN or inf entry is
+    refused, naming its array (see `_check_grads`): a diverged loss cannot be rescaled into a finite step.
     """
     _check_grads(grads)
     with np.errstate(over="ignore"):
         total = sum(float((g * g).sum()) for g in grads.values())
-    if total < math.inf:
+    largest = max((float(np.abs(g).max()) for g in grads.values() if g.size), default=0.0)
+    smallest_normal = max(float(np.finfo(g.dtype).tiny) for g in grads.values())
+    if largest == 0 or smallest_normal <= total < math.inf:
         return float(np.sqrt(total))
-    # The squares overflowed: divide by the largest entry first, in float64, and multiply back after the root.
-    largest = max(float(np.abs(g).max()) for g in grads.values() if g.size)
+    # The squares overflowed, or underflowed to 0 or to imprecise subnormals: divide by the largest entry
+    # first, in float64, and multiply back after the root.
     total = sum(float(np.sum((g.astype(np.float64) / largest) ** 2)) for g in grads.values())
     return largest * float(np.sqrt(total))
 

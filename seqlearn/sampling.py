@@ -45,7 +45,10 @@ def next_token_distribution(logits, temperature=1.0, top_k=None):
     logits = check_logits(logits)
     check_number("temperature", temperature, "positive here (use sample_next(..., temperature=0) for greedy)",
                  lambda t: 0 < t < math.inf)
-    z = logits / temperature
+    with np.errstate(over="ignore"):  # a tiny temperature may overflow: then shift first (the same distribution)
+        z = logits / temperature
+        if np.isposinf(z).any():
+            z = (logits - logits.max()) / temperature
     if top_k is not None and check_positive_int("top_k", top_k) < z.size:  # a top_k of V or more keeps them all
         # Everything outside the k largest gets probability exactly 0.
         cutoff = np.argsort(-z, kind="stable")[top_k:]

@@ -28,34 +28,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from seqlearn.checks import check_choice, check_positive_int, check_text
+from seqlearn.checks import check_choice, check_positive_int
 from seqlearn.convert import seq2seq_grads_from_torch, seq2seq_params_from_torch, seq2seq_params_to_torch  # noqa: F401
-from seqlearn.models import evaluating
+from seqlearn.models import check_lengths, check_tensor, evaluating
 from seqlearn.scratch.attention import ATTENTION_SCORES
-
-
-def _check_tensor(name, t, dims, dtype, shape, low=None, high=None):
-    """t must be a tensor of `dtype` (or "float": any floating dtype) whose axes, spelt `dims` ("(T_y, N)"), have
-    the lengths `shape` (None: any) and are not empty; with low (and high), every value must lie in [low, high]."""
-    axes = [a.strip() for a in dims.strip("()").split(",") if a.strip()]
-    if not (isinstance(t, torch.Tensor) and (t.is_floating_point() if dtype == "float" else t.dtype == dtype)
-            and t.dim() == len(axes)
-            and all(n >= 1 and want in (None, n) for n, want in zip(t.shape, shape, strict=True))):
-        sizes = "".join(f", {a} = {w}" for a, w in zip(axes, shape, strict=True) if w is not None and not a.isdigit())
-        got = f"shape {tuple(t.shape)} and {t.dtype}" if isinstance(t, torch.Tensor) else type(t).__name__
-        raise ValueError(f"{name} must be a {dims} {dtype} tensor{sizes}, no axis empty; got {got}")
-    if low is not None and (t.min() < low or (high is not None and t.max() > high)):
-        raise ValueError(f"{name} must be in [{low}, {'inf' if high is None else high}], got values from "
-                         f"{int(t.min())} to {int(t.max())}")
-    return t
-
-
-def check_lengths(name, lengths, N, low, high):
-    """lengths must be an (N,) int64 tensor with every value in [low, high]; returns it."""
-    check_text("name", name)
-    check_positive_int("N", N)
-    check_positive_int("high", high, minimum=check_positive_int("low", low, minimum=0))
-    return _check_tensor(name, lengths, "(N,)", torch.int64, (N,), low, high)
 
 
 class Attention(nn.Module):
@@ -77,9 +53,9 @@ class Attention(nn.Module):
 
     def forward(self, queries, keys, mask):
         dtype = next((p.dtype for p in self.parameters()), "float")  # the weights' (dot scores have none)
-        N = _check_tensor("queries", queries, "(T_q, N, H)", dtype, (None, None, self.hidden_size)).shape[1]
-        _check_tensor("keys", keys, "(T_k, N, H)", queries.dtype, (None, N, self.hidden_size))
-        if not _check_tensor("mask", mask, "(T_k, N)", torch.bool, keys.shape[:2]).any(dim=0).all():
+        N = check_tensor("queries", queries, "(T_q, N, H)", dtype, (None, None, self.hidden_size)).shape[1]
+        check_tensor("keys", keys, "(T_k, N, H)", queries.dtype, (None, N, self.hidden_size))
+        if not check_tensor("mask", mask, "(T_k, N)", torch.bool, keys.shape[:2]).any(dim=0).all():
             raise ValueError("mask must be True for at least one key of every example: a softmax over no key is NaN")
         q, k = queries.transpose(0, 1), keys.transpose(0, 1)  # batch-first for the matrix products: (N, T, H)
         if self.score == "additive":
@@ -126,7 +102,7 @@ class Seq2Seq(nn.Module):
         """decoder_inputs (T_y, N), keys (T_x, N, H), mask (T_x, N), state (1, N, H) -> logits (T_y, N, V_tgt),
         weights (T_y, N, T_x) or None, the decoder's last state (1, N, H)."""
         N = self._ids("decoder_inputs", decoder_inputs).shape[1]  # keys and mask: checked by attention
-        _check_tensor("state", state, "(1, N, H)", self.W_y.weight.dtype, (1, N, self.W_y.in_features))
+        check_tensor("state", state, "(1, N, H)", self.W_y.weight.dtype, (1, N, self.W_y.in_features))
         x = F.one_hot(decoder_inputs, self.config["tgt_vocab_size"]).to(self.W_y.weight.dtype)
         s, state = self.decoder(x, state)
         if self.attention is None:
@@ -146,14 +122,14 @@ class Seq2Seq(nn.Module):
     def _ids(self, name, ids):  # src (T_x, N) in the source vocabulary, decoder_inputs (T_y, N) in the target one
         V, dims = (self.config["src_vocab_size"], "(T_x, N)") if name == "src" else (self.config["tgt_vocab_size"],
                                                                                       "(T_y, N)")
-        return _check_tensor(name, ids, dims, torch.int64, (None, None), 0, V - 1)
+        return check_tensor(name, ids, dims, torch.int64, (None, None), 0, V - 1)
 
 
 def teacher_forcing(targets, target_lengths, bos_id, eos_id, pad_id):
     """targets (L, N) int64 (example j's is targets[:L_j, j]), target_lengths (N,) in [0, L] -> decoder_inputs,
     predicted (T_y, N) int64 and mask (T_y, N) bool, T_y = max(L_j) + 1: the decoder reads <bos> t_1..t_L and
     must predict t_1..t_L <eos>, both padded with pad_id, mask True on the first L_j + 1 steps (the real ones)."""
-    L, N = _check_tensor("targets", targets, "(L, N)", torch.int64, (None, None)).shape
+    L, N = check_tensor("targets", targets, "(L, N)", torch.int64, (None, None)).shape
     check_lengths("target_lengths", target_lengths, N, 0, L)
     for name, value in (("bos_id", bos_id), ("eos_id", eos_id), ("pad_id", pad_id)):
         check_positive_int(name, value, minimum=0)
@@ -172,11 +148,11 @@ def teacher_forcing(targets, target_lengths, bos_id, eos_id, pad_id):
 def sequence_loss(logits, predicted, mask):
     """logits (T_y, N, V), predicted (T_y, N) int64, mask (T_y, N) bool -> the mean of -log p(predicted) over the
     positions where mask is True (a scalar tensor): each real token counts once, padding not at all."""
-    T_y, N, V = _check_tensor("logits", logits, "(T_y, N, V)", "float", (None, None, None)).shape
-    _check_tensor("predicted", predicted, "(T_y, N)", torch.int64, (T_y, N))
-    if not _check_tensor("mask", mask, "(T_y, N)", torch.bool, (T_y, N)).any():
+    T_y, N, V = check_tensor("logits", logits, "(T_y, N, V)", "float", (None, None, None)).shape
+    check_tensor("predicted", predicted, "(T_y, N)", torch.int64, (T_y, N))
+    if not check_tensor("mask", mask, "(T_y, N)", torch.bool, (T_y, N)).any():
         raise ValueError("mask must be True somewhere: a loss over no token is undefined")
-    _check_tensor("predicted (where mask is True)", predicted[mask], "(tokens,)", torch.int64, (None,), 0, V - 1)
+    check_tensor("predicted (where mask is True)", predicted[mask], "(tokens,)", torch.int64, (None,), 0, V - 1)
     if torch.isnan(logits[mask]).any() or (logits[mask] == math.inf).any():  # -inf is a token ruled out: fine
         raise ValueError("logits must not be NaN or +inf where mask is True: the loss would be NaN")
     return F.cross_entropy(logits[mask], predicted[mask])

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_count, check_number, check_positive_int
+from seqlearn.checks import check_choice, check_count, check_number, check_positive_int
 from seqlearn.data import load_names, load_time_machine
 from seqlearn.text import letters_only, tokenise_chars
 from seqlearn.vocab import UNK, Vocab
@@ -45,16 +45,16 @@ def check_fractions(val_fraction, test_fraction):
                          f"got {val_fraction} + {test_fraction}")
 
 
-def cut_points(n, val_fraction, test_fraction, last_fraction):
-    """Where the first part (train, 1 - val - test of the n items) ends, and where the last (the final
-    `last_fraction`, which is val_fraction or test_fraction) starts. A part left empty is an error naming it."""
+def cut_points(n, val_fraction, test_fraction, last):
+    """Where the first part (train, 1 - val - test of the n items) ends, and where the last part ("val" or
+    "test", the final val_fraction or test_fraction of the items) starts. A part left empty is an error naming it."""
     check_positive_int("n", n)
     check_fractions(val_fraction, test_fraction)
-    check_number("last_fraction", last_fraction, "val_fraction or test_fraction (the part that comes last)",
-                 lambda f: f in (val_fraction, test_fraction))
+    check_choice("last", last, ("val", "test"))
+    last_fraction = val_fraction if last == "val" else test_fraction
     train_end = int(round(n * (1 - val_fraction - test_fraction)))
     last_start = int(round(n * (1 - last_fraction)))
-    middle, last = ("test", "val") if last_fraction == val_fraction else ("val", "test")
+    middle = "test" if last == "val" else "val"
     sizes = {"train": train_end, middle: last_start - train_end, last: n - last_start}
     for part, size in sizes.items():
         if size < 1:
@@ -69,7 +69,7 @@ def time_machine_char_split(val_fraction=0.1, test_fraction=0.1):
     leave a part without a single character are refused."""
     check_fractions(val_fraction, test_fraction)  # before the book is read
     chars = tokenise_chars(letters_only(load_time_machine()))
-    train_end, val_start = cut_points(len(chars), val_fraction, test_fraction, last_fraction=val_fraction)
+    train_end, val_start = cut_points(len(chars), val_fraction, test_fraction, last="val")
     vocab = Vocab(chars[:train_end], reserved=[UNK])
     ids = np.array(vocab.encode(chars), dtype=np.int64)
     return LanguageModelSplit(vocab, ids[:train_end], ids[val_start:], ids[train_end:val_start])
@@ -81,5 +81,5 @@ def names_split(seed=0, val_fraction=0.1, test_fraction=0.1):
     check_fractions(val_fraction, test_fraction)  # before the names are read
     names = list(dict.fromkeys(load_names()))  # distinct, in the file's order
     names = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
-    train_end, test_start = cut_points(len(names), val_fraction, test_fraction, last_fraction=test_fraction)
+    train_end, test_start = cut_points(len(names), val_fraction, test_fraction, last="test")
     return names[:train_end], names[train_end:test_start], names[test_start:]

@@ -86,7 +86,9 @@ class Vocab:
     def __init__(self, tokens=(), min_freq=1, reserved=RESERVED, max_size=None):
         check_positive_int("min_freq", min_freq)
         reserved = _check_reserved(reserved)
-        if max_size is not None and check_positive_int("max_size", max_size) < len(reserved):
+        if max_size is not None:
+            check_positive_int("max_size", max_size)
+        if max_size is not None and max_size < len(reserved):
             raise ValueError(f"max_size must leave room for the {len(reserved)} reserved tokens, got {max_size}")
         self.counts = _count(tokens, reserved)  # refuses a reserved token in the corpus
         kept = [t for t, c in self.counts.items() if c >= min_freq]

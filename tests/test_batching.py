@@ -60,7 +60,7 @@ def test_pad_batch():
     "call, error, message",
     [
         (lambda: list(sequential_batches(np.arange(10), 2, 5)), ValueError,
-         r"need at least batch_size \* num_steps \+ 1 = 11 tokens for one batch, got 10"),
+         r"ids must hold at least batch_size \* num_steps \+ 1 = 11 tokens for one batch, got 10"),
         (lambda: list(sequential_batches(np.zeros((3, 4), int), 1, 1)), ValueError,
          r"ids must have 1 dimension\(s\), got shape \(3, 4\)"),
         (lambda: list(sequential_batches(np.arange(10.0), 1, 1)), TypeError, "ids must hold integers"),

@@ -190,3 +190,10 @@ def model_and_batch():
 def test_true_is_not_a_number(call, name):
     with pytest.raises(TypeError, match=rf"{name} must be .*, got bool True"):
         call()
+
+
+@pytest.mark.parametrize("scale, dtype", [(1e-200, np.float64), (1e-23, np.float32), (1e200, np.float64)])
+def test_the_global_norm_neither_underflows_nor_overflows(scale, dtype):
+    """Found by review: squares of 3e-200 and 4e-200 underflowed, and the norm came out 0."""
+    norm = global_norm({"w": np.array([3 * scale, 4 * scale], dtype)})
+    assert norm == pytest.approx(5 * scale, rel=1e-6)

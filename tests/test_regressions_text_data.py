@@ -61,7 +61,7 @@ def test_a_non_finite_loss_is_refused_by_perplexity_and_the_mixtures():
 # time_machine_char_split(val_fraction=1e-9) gives an empty validation set.
 def test_fractions_that_leave_a_part_empty_are_refused_naming_it():
     with pytest.raises(ValueError, match=r"leave the val part empty: 0 of the n = 1000 items \(train 900, test 100"):
-        cut_points(1000, 1e-9, 0.1, last_fraction=1e-9)
+        cut_points(1000, 1e-9, 0.1, last="val")
 
 
 @pytest.mark.corpora
@@ -210,3 +210,14 @@ def test_an_unusable_data_dir_is_an_error(tmp_path, monkeypatch, make):
 def test_sha256_of_a_missing_file_is_a_corpus_error(tmp_path):
     with pytest.raises(CorpusError, match="path must be a readable file"):
         data.sha256_of(tmp_path / "missing.txt")
+
+
+def test_a_tiny_temperature_or_huge_logits_do_not_overflow_into_nan():
+    """Found by review: logits / temperature overflowed to inf and the distribution became [nan, nan]."""
+    import warnings
+
+    from seqlearn.sampling import next_token_distribution
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert next_token_distribution(np.array([1.0, 2.0]), 1e-310).tolist() == [0.0, 1.0]
+        assert next_token_distribution(np.array([1e308, -1e308]), 0.5).tolist() == [1.0, 0.0]

@@ -42,7 +42,7 @@ def lm_call(**change):
 
 def test_no_finite_validation_perplexity_returns_the_history_and_says_so(monkeypatch):
     """It ended in `TypeError: Expected state_dict to be dict-like, got NoneType`, losing the history."""
-    monkeypatch.setattr(seqlearn.training, "evaluate_perplexity", lambda *a, **k: math.nan)
+    monkeypatch.setattr(seqlearn.training, "evaluate_perplexity", lambda *a, **k: math.inf)  # NaN is an error
     with pytest.warns(RuntimeWarning, match="no epoch reached a finite validation perplexity.*best_epoch is -1"):
         history = lm_call(epochs=2)()
     assert history.best_epoch == -1 and len(history.val_perplexity) == 2 and len(history.train_perplexity) == 2
@@ -221,3 +221,22 @@ def test_train_recall_refuses_true_and_a_short_length_before_drawing():
     with pytest.raises(ValueError, match=r"length must be at least delay \+ 1 = 3, got 2"):
         train_recall(model, 2, 1, rng, length=2)
     assert rng.bit_generator.state == state and not model.training
+
+
+def test_save_checkpoint_refuses_a_missing_folder_and_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Found by review: a missing folder gave a raw torch RuntimeError, and a failure part-way could destroy an
+    older checkpoint at the same path."""
+    model = RNNLanguageModel(5, 4, cell="rnn")
+    with pytest.raises(ValueError, match="path must be in an existing folder"):
+        save_checkpoint(model, tmp_path / "no-such-folder" / "m.pt")
+    target = tmp_path / "m.pt"
+    save_checkpoint(model, target)
+    before = target.read_bytes()
+
+    def broken_save(obj, f):
+        f.write(b"half")
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(CheckpointError, match="could not write the checkpoint .*disk full"):
+        save_checkpoint(model, target)
+    assert target.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]

@@ -77,7 +77,7 @@ def gru_step_forward(x_t, state_prev, params, variant="pytorch"):
     check_choice("variant", variant, GRU_VARIANTS)
     check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
     N, D = x_t.shape
-    H = check_gru_params(params, D, x_t.dtype, "x_t")
+    H = check_gru_params(params, D, x_t.dtype, source="x_t")
     h_prev = check_state("h_prev", state_prev, N, H, x_t.dtype)
     r = sigmoid(x_t @ params["W_xr"].T + h_prev @ params["W_hr"].T + _bias(params, "b_r"))
     z = sigmoid(x_t @ params["W_xz"].T + h_prev @ params["W_hz"].T + _bias(params, "b_z"))

@@ -107,7 +107,7 @@ def lstm_step_forward(x_t, state_prev, params):
     """
     check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
     N, D = x_t.shape
-    H = check_lstm_params(params, D, x_t.dtype, "x_t")
+    H = check_lstm_params(params, D, x_t.dtype, source="x_t")
     h_prev, c_prev = check_lstm_state("state_prev", state_prev, N, H, x_t.dtype, ("h_prev", "c_prev"))
     i = sigmoid(_preactivation(x_t, h_prev, params, "i"))
     f = sigmoid(_preactivation(x_t, h_prev, params, "f"))

@@ -80,7 +80,7 @@ def rnn_step_forward(x_t, state_prev, params, nonlinearity="tanh"):
     """
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     check_float_array("x_t", x_t, ndim=2, dims="(N, D)", allow_empty=False)
-    H = check_rnn_params(params, x_t.shape[1], x_t.dtype, "x_t")
+    H = check_rnn_params(params, x_t.shape[1], x_t.dtype, source="x_t")
     h_prev = check_state("h_prev", state_prev, x_t.shape[0], H, x_t.dtype)
     a = x_t @ params["W_xh"].T + h_prev @ params["W_hh"].T
     if "b_h" in params:

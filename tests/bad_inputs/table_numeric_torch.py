@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from bad_inputs.catalogue import Bad, Entry, const, role_bads
-from seqlearn import convert, gradcheck, gradient_flow, optim
+from seqlearn import convert, gradcheck, gradient_flow, models, optim
 from seqlearn import seq2seq_models as s2s
 
 
@@ -256,10 +256,13 @@ def _tensor_with_first(value):
 
 DECODE = {"src": SRC, "src_lengths": SRC_LENGTHS}
 SEQ2SEQ = [
-    Entry(s2s.check_lengths, lambda: {"name": "src_lengths", "lengths": SRC_LENGTHS.clone(), "N": 2, "low": 1,
-                                      "high": 3},
+    Entry(models.check_lengths, lambda: {"name": "src_lengths", "lengths": SRC_LENGTHS.clone(), "N": 2, "low": 1,
+                                         "high": 3},
           {"name": "text", "lengths": "tensor_ids", "N": "size", "low": "count", "high": "size"},
           names={"lengths": "src_lengths"}),
+    Entry(models.check_tensor, lambda: {"name": "x", "t": torch.zeros(3, 2, 4), "dims": "(T, N, F)",
+                                        "dtype": torch.float32, "shape": (None, None, 4)},
+          {"t": "tensor"}, names={"t": "x"}, skip={"t": ("int",)}),  # (int is refused: listed below with its dtype)
     Entry(s2s.Attention, lambda: {"hidden_size": 4, "score": "additive"}, {"hidden_size": "size", "score": "choice"}),
     Entry(s2s.Attention.forward, _attention_args, {"queries": "tensor", "keys": "tensor", "mask": MASK}),
     Entry(s2s.Seq2Seq, lambda: {"src_vocab_size": 5, "tgt_vocab_size": 7, "hidden_size": 4, "attention": "dot"},
