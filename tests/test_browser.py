@@ -280,6 +280,12 @@ def test_the_site_searches_renders_math_and_leads_to_the_next_chapter(built, pag
     page.wait_for_url(f"**/notebooks/{chapter}.html*")
     assert page.title() == f"{chapter_title(chapter)} — seqlearn"
 
+    # The sidebar lists the chapters in order; the page's own contents list its sections.
+    titles = [chapter_title(stem) for stem in chapters]
+    sidebar = [text.strip() for text in page.locator("nav.bd-docs-nav a").all_inner_texts()]
+    assert [text for text in sidebar if text in titles] == titles
+    assert page.locator("nav.page-toc a").count() >= 5
+
     # Math: MathJax (the local copy) typesets the chapter's formulas, without an error.
     page.locator(".MathJax_CHTML").first.wait_for()
     page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "

@@ -61,7 +61,8 @@ THIRD_PARTY = {"vendor", "_static"}  # folders of copied packages and themes: th
 
 
 def npm_packages():
-    """{package: exact version} of the JavaScript the pages load, as package.json pins it."""
+    """{package: exact version} of the JavaScript the pages load, as package.json pins it: what to tell a reader
+    whose build/vendor lacks a file (neither nbconvert nor Jupyter Book knows of npm)."""
     return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]
 
 
@@ -83,14 +84,17 @@ def copy_assets(dest, assets=MATHJAX):
 
 def make_offline(page, suffix=".html"):
     """`page` (HTML) without the CDN mermaid loaders, its links to other chapters' notebooks pointing at their
-    pages (`02_x.ipynb` -> `02_x{suffix}`); returns (new page, the network URLs it still loads)."""
+    pages (`02_x.ipynb` -> `02_x{suffix}`); returns (new page, the network URLs it still loads). For nbconvert's
+    slides, which it cannot tell to do either; on the site's pages (Jupyter Book links chapters itself) it finds
+    nothing to change."""
     page = MERMAID_SCRIPT.sub("", page)
     page = CHAPTER_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', page)
     return page, remote_urls(page)
 
 
 def remote_urls(text):
-    """The network URLs that `text` (HTML or CSS) makes a browser load, each with what follows it on its line."""
+    """The network URLs that `text` (HTML or CSS) makes a browser load, each with what follows it on its line: the
+    check that neither nbconvert nor Sphinx makes."""
     remote = []
     for match in LOADED_URL.finditer(text):
         line_end = text.find("\n", match.end())
