@@ -6,7 +6,8 @@
 #   make notebooks  re-execute every notebook in place, storing fresh outputs
 #   make slides     export every chapter to reveal.js slides in build/slides/ (open offline; needs Node.js and npm)
 #   make student    build the student edition (solutions replaced, outputs cleared) in build/student/
-#   make site       build the course site (index + every chapter with its stored outputs) in build/site/ (the same)
+#   make site       build the course site (Jupyter Book: search, sidebar, every chapter with its stored outputs) in
+#                   build/site/ (opens offline; needs Node.js and npm)
 # The environment is .venv, installed from requirements.lock (exact versions, torch 2.13.0 CPU build).
 
 PYTHON ?= python3
@@ -52,8 +53,8 @@ test: lint student $(if $(WEB),slides site,no-web)
 notebooks: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
-# Slides and site: nbconvert renders the stored outputs (nothing is executed), and every script it references
-# is a local copy from npm (pinned in package.json and package-lock.json), so the pages open without a network.
+# Slides and site render the stored outputs (nothing is executed), and every script they reference is a local
+# copy from npm (pinned in package.json and package-lock.json), so the pages open without a network.
 CHAPTERS  := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 VENDOR    := build/vendor/.installed
 LOCAL_JS  := --HTMLExporter.require_js_url=vendor/require.js --HTMLExporter.jquery_url=vendor/jquery.min.js \
@@ -77,18 +78,23 @@ $(VENDOR): package.json package-lock.json
 
 slides: $(STAMP) $(VENDOR)
 	$(BIN)/python tools/web_build.py slide-assets build/slides
-	$(BIN)/jupyter nbconvert --log-level=WARN --to slides --output-dir build/slides $(LOCAL_JS) \
+	$(BIN)/jupyter nbconvert --log-level=WARN --to slides --template-file tools/slides.html.j2 \
+		--output-dir build/slides $(LOCAL_JS) \
 		--SlidesExporter.reveal_url_prefix=vendor/reveal.js --SlidesExporter.reveal_theme=white $(CHAPTERS)
 	$(BIN)/python tools/web_build.py offline build/slides
 
 student: $(STAMP)
 	$(BIN)/python tools/student_edition.py --out build/student $(CHAPTERS)
 
+# The site is a Jupyter Book 1 (book/_config.yml, book/_toc.yml): the landing page and the learners' and
+# instructors' pages include README.md's sections, each chapter is shown with its stored outputs (nothing is
+# executed), and a Sphinx warning fails the build (-W). Sphinx writes into build/book (its cache between builds);
+# the pages are moved to build/site, and MathJax is copied next to them.
 site: $(STAMP) $(VENDOR)
-	$(BIN)/python tools/web_build.py assets build/site
-	$(BIN)/jupyter nbconvert --log-level=WARN --to html --output-dir build/site $(LOCAL_JS) $(CHAPTERS)
+	$(BIN)/jupyter-book build -W --keep-going --quiet --path-output build/book book
+	rm -rf build/site && mv build/book/_build/html build/site
+	$(BIN)/python tools/web_build.py mathjax build/site/_static
 	$(BIN)/python tools/web_build.py offline build/site
-	$(BIN)/python tools/web_build.py index build/site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build

@@ -7,6 +7,10 @@
    saved to build/browser/slider.png.
 2. A slide deck and the site's index (`make slides site`, built first if missing) open from file:// with
    their titles and without a console error.
+3. The site as a learner uses it, from file://: the search box on the index finds a word that only one chapter
+   uses, and its one result opens that chapter; the chapter's math is rendered by the local MathJax; "next" opens
+   the following chapter; no page logs a console error or asks for anything but a local file. A screenshot of
+   the chapter is saved to build/site-screenshot.png.
 
 Needs Debian's Chromium (/usr/bin/chromium) and the playwright package (its own browser download is not
 used), and for part 2 Node.js and npm (the builds need them); without them these tests are skipped with what to
@@ -15,6 +19,7 @@ those skips into failures.
 """
 
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -211,10 +216,14 @@ def test_the_spectral_radius_slider_redraws_its_figure(lab, page):
     assert digest(ROOT / "notebooks" / CHAPTER) == before  # only the temporary copy was opened
 
 
+README_TITLE = re.search(r"^# (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE).group(1)
 PAGES = [
     ("build/slides/01_notation.slides.html", "01_notation slides"),
-    ("build/site/index.html", re.search(r"^# (.+)$", (ROOT / "README.md").read_text(), re.MULTILINE).group(1)),
+    ("build/site/index.html", f"{README_TITLE} — seqlearn"),  # the book's page titles end with its title
 ]
+SITE = ROOT / "build" / "site"
+SITE_SCREENSHOT = ROOT / "build" / "site-screenshot.png"
+SEARCHED = "Hopfield"  # in one chapter only (01_notation's history), checked below
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +245,60 @@ def test_a_built_page_opens_offline_without_errors(built, page, page_path, title
     assert page.title() == title
     page.wait_for_timeout(500)  # scripts that run after load (reveal.js, MathJax) report their errors too
     assert page.errors == []
+
+
+def chapter_title(stem):
+    """A chapter's first heading, which the book uses as its page's title."""
+    cells = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return re.search(r"^# (.+)$", "".join(cells[0]["source"]), re.MULTILINE).group(1)
+
+
+def test_the_site_searches_renders_math_and_leads_to_the_next_chapter(built, page):
+    chapters = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    using = [stem for stem in chapters if SEARCHED.lower() in (ROOT / "notebooks" / f"{stem}.ipynb").read_text(
+        encoding="utf-8").lower()]
+    assert len(using) == 1 and SEARCHED.lower() not in (ROOT / "README.md").read_text(encoding="utf-8").lower(), \
+        f"{SEARCHED!r} must occur in one chapter only (it is in {using}): pick another word"
+    chapter, following = using[0], chapters[chapters.index(using[0]) + 1]
+    requests = []
+    page.on("request", lambda r: r.url.startswith("file:") or r.url.startswith("data:") or requests.append(r.url))
+
+    # The index, as a learner finds it: the search box (Ctrl+K), a word, Enter.
+    page.goto((SITE / "index.html").as_uri())
+    page.keyboard.press("Control+k")
+    box = page.locator("#pst-search-dialog input[name='q']")
+    box.wait_for()
+    box.fill(SEARCHED)
+    box.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    results = page.locator("ul.search li a")
+    results.first.wait_for()
+    page.wait_for_timeout(500)  # the results are added one by one
+    assert results.count() == 1, [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert results.first.get_attribute("href").startswith(f"notebooks/{chapter}.html")
+    results.first.click()
+    page.wait_for_url(f"**/notebooks/{chapter}.html*")
+    assert page.title() == f"{chapter_title(chapter)} — seqlearn"
+
+    # The sidebar lists the chapters in order; the page's own contents list its sections.
+    titles = [chapter_title(stem) for stem in chapters]
+    sidebar = [text.strip() for text in page.locator("nav.bd-docs-nav a").all_inner_texts()]
+    assert [text for text in sidebar if text in titles] == titles
+    assert page.locator("nav.page-toc a").count() >= 5
+
+    # Math: MathJax (the local copy) typesets the chapter's formulas, without an error.
+    page.locator(".MathJax_CHTML").first.wait_for()
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+                           "&& document.querySelectorAll('.MathJax_Processing, .MathJax_Preview:not(:empty)')"
+                           ".length === 0")
+    assert page.locator(".MathJax_CHTML").count() > 10
+    assert page.evaluate("() => MathJax.Hub.getAllJax().filter((jax) => jax.texError).length") == 0
+    SITE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SITE_SCREENSHOT)
+
+    # Next: the following chapter.
+    page.locator("a.right-next").click()
+    page.wait_for_url(f"**/notebooks/{following}.html")
+    assert page.title() == f"{chapter_title(following)} — seqlearn"
+    page.wait_for_timeout(500)
+    assert page.errors == [] and requests == []

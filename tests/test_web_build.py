@@ -1,22 +1,28 @@
-"""tools/web_build.py, behind `make slides` and `make site`: pages are made to load nothing from the network.
+"""`make slides` and `make site`: the book's structure, and pages that load nothing from the network.
 
-The builds themselves (nbconvert over every chapter, several seconds) are not run here; these tests check the
-rewriting and checking that make the pages open offline, on small pieces of the HTML nbconvert writes, the npm
-pins, and that `make test` skips the two builds, saying so, where Node.js and npm are missing. None of them needs
-Node.js (the Makefile is only asked what it would run).
+The builds themselves (nbconvert and Jupyter Book over every chapter, several seconds each) are not run here;
+these tests check the rewriting and checking that make the pages open offline (tools/web_build.py), on small pieces
+of the HTML nbconvert writes, the npm pins, the book's table of contents and its pages taken from README.md, and
+that `make test` skips the two builds, saying so, where Node.js and npm are missing. None of them needs Node.js
+(the Makefile is only asked what it would run). The last tests check the pages `make site` and `make slides`
+wrote, which `make test` builds first; without them they are skipped.
 """
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BOOK = ROOT / "book"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 spec = importlib.util.spec_from_file_location("web_build", ROOT / "tools" / "web_build.py")
 web_build = importlib.util.module_from_spec(spec)
@@ -91,21 +97,45 @@ def test_offline_fails_on_a_missing_local_file_or_a_remote_load(tmp_path):
         web_build.offline(tmp_path)
 
 
-def test_the_index_lists_every_chapter_of_the_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    listed = web_build.chapters(readme)
-    assert [stem for _, stem, _ in listed] == [p.stem for p in CHAPTERS]
-    assert [n for n, _, _ in listed] == list(range(1, len(CHAPTERS) + 1))
-    titles = {p.stem: web_build.notebook_title(p) for p in CHAPTERS}
-    page = web_build.index_page(readme, titles)
-    for chapter in CHAPTERS:
-        assert f'<a href="{chapter.stem}.html">{titles[chapter.stem]}</a>' in page
-    assert "https://" not in page and "<code>torch.nn.RNN</code>" in page
+def test_the_book_shows_the_chapters_of_the_readme_in_order():
+    """The sidebar and previous/next follow _toc.yml, whose chapters are book/notebooks/NN_* (notebooks/, by a
+    link) in name order: the order and the chapters of README's table."""
+    listed = re.findall(r"^\| *(\d+) *\| *\[`?(\w+)`?\]\(notebooks/\2\.ipynb\) *\|", README, re.MULTILINE)
+    assert [stem for _, stem in listed] == [p.stem for p in CHAPTERS]
+    assert [int(n) for n, _ in listed] == list(range(1, len(CHAPTERS) + 1))
+    assert (BOOK / "notebooks").resolve() == ROOT / "notebooks"
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    entries = [entry for part in toc["parts"] for entry in part["chapters"]]
+    assert {"glob": "notebooks/[0-9][0-9]_*"} in entries
+    assert sorted((BOOK / "notebooks").glob("[0-9][0-9]_*.ipynb")) == [BOOK / "notebooks" / p.name for p in CHAPTERS]
+    assert toc["root"] == "index" and all((BOOK / f"{e['file']}.md").is_file() for e in entries if "file" in e)
+
+
+def test_the_pages_take_their_text_from_the_readme():
+    """The landing, start and instructors pages include README.md's sections, each found by a heading that must
+    occur exactly once (Sphinx fails on a missing one; a repeated one would include the wrong part)."""
+    includes = 0
+    for page in BOOK.glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"```\{include\} \.\./README\.md\n(.*?)```", text, re.DOTALL):
+            includes += 1
+            for marker in re.findall(r'^:(?:start-after|end-before): "(.+)"$', block, re.MULTILINE):
+                assert README.count(marker) == 1, f"{page.name}: {marker!r} occurs {README.count(marker)} times"
+    assert includes >= 4
+
+
+def test_the_book_renders_stored_outputs_and_a_local_mathjax():
+    config = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    assert config["execute"]["execute_notebooks"] == "off"
+    sphinx = config["sphinx"]["config"]
+    assert "://" not in sphinx["mathjax_path"] and sphinx["mathjax_path"].startswith("vendor/mathjax/MathJax.js")
+    assert "sphinx_thebe" not in sphinx["extensions"]  # it would load thebe from a CDN
 
 
 def test_the_pinned_npm_packages_provide_every_asset():
     packages = web_build.npm_packages()
-    for source in web_build.ASSETS | web_build.SLIDE_ASSETS:
+    assert web_build.MATHJAX.items() <= web_build.SLIDE_ASSETS.items()
+    for source in web_build.SLIDE_ASSETS:
         assert source.split("/", 1)[0] in packages
 
 
@@ -142,7 +172,8 @@ def test_make_test_skips_the_web_builds_without_node_and_npm(tmp_path, programs)
     made = make_n_test(tmp_path, programs)
     assert made.returncode == 0, made.stderr
     assert "skipping make slides and make site" in made.stdout and "install them" in made.stdout
-    assert "npm ci" not in made.stdout and "nbconvert" not in made.stdout and "web_build.py" not in made.stdout
+    for command in ["npm ci", "nbconvert", "jupyter-book", "web_build.py"]:
+        assert command not in made.stdout
     assert "tools/student_edition.py" in made.stdout and "pytest" in made.stdout  # the rest still runs
 
 
@@ -151,7 +182,8 @@ def test_make_test_builds_the_slides_and_the_site_with_node_and_npm(tmp_path):
     made = make_n_test(tmp_path, ("node", "npm"))
     assert made.returncode == 0, made.stderr
     assert "skipping" not in made.stdout
-    for command in ["npm ci --prefix build/vendor", "--to slides", "--to html", "web_build.py index build/site"]:
+    for command in ["npm ci --prefix build/vendor", "--to slides", "jupyter-book build",
+                    "web_build.py offline build/site"]:
         assert command in made.stdout
 
 
@@ -160,3 +192,33 @@ def test_ci_makes_a_missing_npm_a_failure(tmp_path):
     made = make_n_test(tmp_path, SEQLEARN_REQUIRE_WEB="1")
     assert made.returncode != 0 and "SEQLEARN_REQUIRE_WEB=1" in made.stderr
     assert "SEQLEARN_REQUIRE_WEB=1" in (ROOT / ".ci" / "run").read_text()
+
+
+def built(path):
+    """A page `make test` built before pytest (`make site`, `make slides`); skipped if missing, unless CI
+    (SEQLEARN_REQUIRE_WEB=1) requires the builds."""
+    if not (ROOT / path).is_file():
+        if os.environ.get("SEQLEARN_REQUIRE_WEB") == "1":
+            pytest.fail(f"{path} is missing: `make test` builds it first (SEQLEARN_REQUIRE_WEB=1)")
+        pytest.skip(f"{path} is not built: run `make slides site`")
+    return (ROOT / path).parent
+
+
+@pytest.mark.parametrize("page", ["build/site/index.html", "build/slides/01_notation.slides.html"])
+def test_no_built_page_loads_from_the_network(page):
+    """No script, style sheet or font from http:// or https:// (web_build.network_loads), no missing local file."""
+    folder = built(page)
+    assert web_build.pages(folder)
+    assert web_build.network_loads(folder) == []
+
+
+def test_the_site_has_every_chapter_and_its_figures_alt_text():
+    site = built("build/site/index.html")
+    for chapter in CHAPTERS:
+        page = (site / "notebooks" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        figures = sum(1 for cell in json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+                      for out in cell.get("outputs", []) if "image/png" in out.get("data", {}))
+        images = re.findall(r"<img\b[^>]*>", page)
+        assert len(images) == figures, chapter.stem
+        assert all(re.search(r'\balt="[^"]{20,}"', image) for image in images), chapter.stem
+    assert (site / "search.html").is_file() and (site / "searchindex.js").is_file()
