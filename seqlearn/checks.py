@@ -198,6 +198,23 @@ def check_shape(name, x, expected, dims=None):
     return x
 
 
+def check_mask(name, mask, shape, dims, per_example=False):
+    """A bool NumPy array of `shape` (spelt `dims`), True at the real positions, with at least one True (a loss
+    over no token, or attention to nothing, has no meaning); with per_example, a True in each example (each
+    index of the last axis)."""
+    check_flag("per_example", per_example)
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool:
+        got = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
+        raise TypeError(f"{name} must be a bool NumPy array {dims}, True at the real positions, got {got}")
+    check_shape(name, mask, shape, dims)
+    if not mask.any():
+        raise ValueError(f"{name} must be True somewhere (a real position), got all False")
+    if per_example and not mask.any(axis=0).all():
+        raise ValueError(f"{name} must have at least one True in every example; example(s) "
+                         f"{np.flatnonzero(~mask.any(axis=0)).tolist()} have none")
+    return mask
+
+
 def check_choice(name, value, choices):
     """`value` must be one of `choices`."""
     if value not in choices:

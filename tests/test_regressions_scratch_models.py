@@ -92,7 +92,7 @@ def test_a_refused_init_draws_nothing():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: many_to_many_loss(X, TARGETS, P, mask=np.zeros((2, 2), bool)),
-     r"mask must have at least one True \(a real position\), got all False"),
+     r"mask must be True somewhere \(a real position\), got all False"),
     (lambda: many_to_many_loss(X[:0], TARGETS[:0], P), r"x must not be empty"),
     (lambda: many_to_many_loss(X[:, :0], TARGETS[:, :0], P), r"x must not be empty"),
     (lambda: many_to_one_loss(X[:, :0], TARGETS[0, :0], P), r"x must not be empty"),

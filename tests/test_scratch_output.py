@@ -94,7 +94,7 @@ def test_softmax_is_stable_and_sums_to_one():
         (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), "max"), ValueError,
          "reduction must be one of 'sum', 'mean'"),
         (lambda: softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), mask=np.ones(2)), TypeError,
-         r"mask must be a bool array of shape \(2,\), got dtype float64"),
+         r"mask must be a bool NumPy array \(the shape of targets\), True at the real positions, got dtype float64"),
         (lambda: affine_forward(np.zeros((2, 4)), np.zeros((3, 5)), np.zeros(3)), ValueError,
          r"W must have shape \(O, H\) = \(3, 4\), got \(3, 5\)"),
         (lambda: affine_forward(np.zeros((2, 4)), np.zeros((3, 4)), np.zeros(4)), ValueError,

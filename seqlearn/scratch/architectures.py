@@ -24,6 +24,7 @@ from seqlearn.checks import (
     check_flag,
     check_float_dtype,
     check_int_array,
+    check_mask,
     check_positive_int,
     check_rng,
     check_shape,
@@ -34,7 +35,6 @@ from seqlearn.sampling import sample_next
 from seqlearn.scratch.model_checks import (
     check_dlogits,
     check_encoder_decoder,
-    check_mask,
     check_model_inputs,
     check_model_params,
     finite_cross_entropy,

@@ -36,13 +36,13 @@ from seqlearn.checks import (
     check_choice,
     check_float_array,
     check_float_dtype,
+    check_mask,
     check_positive_int,
     check_rng,
     check_same_dtype,
     check_shape,
     check_upstream,
 )
-from seqlearn.scratch.model_checks import check_mask
 from seqlearn.scratch.steps import check_cache
 
 ATTENTION_SCORES = ("dot", "scaled_dot", "general", "additive")
@@ -81,7 +81,9 @@ def _check(queries, keys, mask, params, score):
     if score in ("dot", "scaled_dot") and H_q != H_k:
         raise ValueError(f"a {score} score needs queries and keys of one width, got H_q = {H_q} and H_k = {H_k} "
                          "(use score='general' or 'additive' for different widths)")
-    mask = np.ones((T_k, N), bool) if mask is None else check_mask("mask", mask, (T_k, N), "(T_k, N)")
+    if mask is None:
+        mask = np.ones((T_k, N), bool)
+    check_mask("mask", mask, (T_k, N), "(T_k, N)", per_example=True)
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     if sorted(params) != sorted(PARAM_NAMES[score]):  # an unknown or missing name is never ignored

@@ -29,10 +29,17 @@ ranking would otherwise pick it as if it were a number.
 
 import numpy as np
 
-from seqlearn.checks import check_finite, check_float_array, check_nonnegative, check_positive_int, check_same_dtype
+from seqlearn.checks import (
+    check_finite,
+    check_float_array,
+    check_mask,
+    check_nonnegative,
+    check_positive_int,
+    check_same_dtype,
+)
 from seqlearn.one_hot import one_hot
 from seqlearn.scratch.gru import gru_step_forward
-from seqlearn.scratch.model_checks import check_ids, check_mask
+from seqlearn.scratch.model_checks import check_ids
 from seqlearn.scratch.seq2seq import (
     ATTENTION_CHOICES,
     GRU_NAMES,
@@ -93,7 +100,7 @@ def decoder_step(prev_ids, state, encoder_states, mask, params, attention=None):
             raise ValueError(f"{name} must have shape {dims} = {shape}, got {array.shape}")
         if array.dtype != dtype:
             raise TypeError(f"{name} must have the params' dtype {dtype}, got {array.dtype}")
-    check_mask("mask", mask, (T_x, N), "(T_x, N)")  # every example needs a real source position
+    check_mask("mask", mask, (T_x, N), "(T_x, N)", per_example=True)  # each example: a real source position
     x = one_hot(prev_ids, V_tgt, dtype=dtype)
     state, _, _ = gru_step_forward(x, state, part(params, "decoder", GRU_NAMES))
     logits, weights, _ = output_forward(state[None], encoder_states, mask, params, attention)  # one time step

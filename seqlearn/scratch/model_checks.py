@@ -24,21 +24,6 @@ RNN_KEYS = ("W_xh", "W_hh", "b_h")
 OUTPUT_KEYS = ("W_hy", "b_y")
 
 
-def check_mask(name, mask, shape, dims, per_example=True):
-    """A bool array of the given shape, True at the real positions, with a True in each example (the last axis),
-    or with per_example=False at least one: attention to nothing, or a loss over no token, has no meaning."""
-    if not isinstance(mask, np.ndarray) or mask.dtype != bool:
-        got = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__
-        raise TypeError(f"{name} must be a bool NumPy array {dims}, True at the real positions, got {got}")
-    check_shape(name, mask, shape, dims)
-    if not mask.any():
-        raise ValueError(f"{name} must have at least one True (a real position), got all False")
-    if per_example and not mask.any(axis=0).all():
-        raise ValueError(f"{name} must have at least one True in every example; example(s) "
-                         f"{np.flatnonzero(~mask.any(axis=0)).tolist()} have none")
-    return mask
-
-
 def check_ids(name, ids, V, ndim, allow_empty=False):
     """An int array of ids, all in [0, V): a wrong id would pick a wrong one-hot column or fail later. Empty
     (a length of 0 on an axis) only with allow_empty."""

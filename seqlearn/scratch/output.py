@@ -15,6 +15,7 @@ from seqlearn.checks import (
     check_finite,
     check_float_array,
     check_int_array,
+    check_mask,
     check_same_dtype,
     check_shape,
 )
@@ -89,12 +90,7 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
     check_finite("logits", logits)
     if mask is None:
         mask = np.ones(targets.shape, bool)
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise TypeError(f"mask must be a bool array of shape {targets.shape}, got dtype {mask.dtype}")
-    check_shape("mask", mask, targets.shape, "targets.shape")
-    if not mask.any():
-        raise ValueError("mask must be True somewhere: a loss over no token is undefined")
+    check_mask("mask", np.asarray(mask), targets.shape, "(the shape of targets)")  # a list of bools is fine too
     shifted = logits - logits.max(axis=-1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     picked = np.take_along_axis(log_p, targets[..., None], axis=-1)[..., 0]  # log p(target)

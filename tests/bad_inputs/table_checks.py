@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from bad_inputs.catalogue import Bad, Entry
+from bad_inputs.catalogue import Bad, Entry, const
 from seqlearn import checks
 
 N = {"value": "n", "values": "n", "x": "n", "array": "n", "grad": "n", "state": "n"}  # the checkers name `name`
@@ -35,6 +35,12 @@ ENTRIES = [
           {"x": [Bad("nan", lambda v: np.array([1.0, np.nan])), Bad("inf", lambda v: np.array([-np.inf]))]}, names=N),
     Entry(checks.check_shape, lambda: {"name": "n", "x": np.ones((2, 3)), "expected": (2, 3)},
           {"x": [Bad("wider", lambda v: np.ones((2, 4))), Bad("extra-axis", lambda v: np.ones((1, 2, 3)))]}, names=N),
+    Entry(checks.check_mask, lambda: {"name": "n", "mask": np.array([[True, False], [True, True]]), "shape": (2, 2),
+                                      "dims": "(T, N)", "per_example": True},
+          {"mask": [Bad("list", lambda v: v.tolist()), Bad("int", lambda v: v.astype(int)), const("None", None),
+                    Bad("all-false", lambda v: np.zeros_like(v)), Bad("empty-example", lambda v: v & [True, False]),
+                    Bad("wider", lambda v: np.ones((2, 3), bool))],
+           "per_example": "flag"}, names={**N, "mask": "n"}),
     Entry(checks.check_choice, lambda: {"name": "n", "value": "tanh", "choices": ("tanh", "relu")},
           {"value": "choice"}, names=N),
     Entry(checks.check_same_dtype, lambda: {"name": "n", "array": np.ones(2), "dtype": np.dtype(np.float64)},
