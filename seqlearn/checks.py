@@ -1,9 +1,8 @@
 """Input checks shared by every public function: fail early, and say what was expected and what arrived.
 
-Each check returns its (possibly converted) input, so a caller writes `x = check_array("x", x, ndim=3)`.
-Nothing is silently broadcast, truncated or cast: a wrong type is a TypeError, a wrong shape or value a
-ValueError, and the message names the argument, the expectation and what was received. A function checks all
-its arguments before it changes anything (a module, a file, an optimiser's state, the random generator).
+Each check returns its (possibly converted) input: `x = check_float_array("x", x, ndim=3)`. A wrong type is a
+TypeError, a wrong shape or value a ValueError, naming the argument, what was expected and what arrived; nothing
+is silently broadcast, truncated or cast. A function checks all its arguments before it changes anything.
 
 The causes these checks rule out: a comparison before a type check ('>' between 'str' and 'int'); a bool taken
 as a number (True is an int in Python); NaN or inf where a value must be finite (NaN fails every comparison,
@@ -19,8 +18,6 @@ import numbers
 import os
 
 import numpy as np
-
-INT64_MAX = np.iinfo(np.int64).max
 
 
 def _type_error(name, expected, value):
@@ -109,18 +106,15 @@ def check_rng(rng, allow_none=False):
     if check_flag("allow_none", allow_none) and rng is None:
         return rng
     if not isinstance(rng, np.random.Generator):
-        either = " or None" if allow_none else ""
-        raise TypeError(f"rng must be a np.random.Generator{either} (np.random.default_rng(seed)), "
-                        f"got {type(rng).__name__}")
+        raise TypeError(f"rng must be a np.random.Generator{' or None' if allow_none else ''} "
+                        f"(np.random.default_rng(seed)), got {type(rng).__name__}")
     return rng
 
 
 def check_int_array(name, values, ndim=None, vocab_size=None):
-    """Integer ids as an int64 array, from a list or an array of any integer dtype.
-
-    Floats, bools and strings are refused; so are values that do not fit int64 (a uint64 id of 2**63 would
-    otherwise wrap to a negative one). With `vocab_size`, every id must lie in [0, vocab_size).
-    """
+    """Integer ids as an int64 array, from a list or an array of any integer dtype. Floats, bools and strings
+    are refused, and so are values that do not fit int64 (a uint64 id of 2**63 would wrap to a negative one).
+    With `vocab_size`, every id must lie in [0, vocab_size)."""
     if vocab_size is not None:
         check_positive_int("vocab_size", vocab_size)
     if ndim is not None:
@@ -133,7 +127,7 @@ def check_int_array(name, values, ndim=None, vocab_size=None):
             raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
-    if arr.dtype == np.uint64 and arr.size and arr.max() > INT64_MAX:  # compared before the cast that would wrap
+    if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:  # before a cast would wrap
         raise ValueError(f"{name} must be ids below 2**63, got {int(arr.max())}")
     arr = arr.astype(np.int64, copy=False)
     if vocab_size is not None:
@@ -146,11 +140,9 @@ def check_int_array(name, values, ndim=None, vocab_size=None):
 
 
 def check_float_array(name, x, ndim=None, dims=None, dtype=None, allow_empty=True):
-    """A floating-point NumPy array, optionally of a given rank and dtype; returns it unchanged.
-
-    `dims` names the axes for the message, e.g. dims="(T, N, D)". Integer, bool and complex arrays are
-    refused rather than cast, because integer arithmetic in a forward pass silently truncates.
-    """
+    """A floating-point NumPy array, optionally of a given rank and dtype; returns it unchanged. `dims` names the
+    axes for messages, e.g. "(T, N, D)". Integer, bool and complex arrays are refused rather than cast, because
+    integer arithmetic in a forward pass silently truncates."""
     check_flag("allow_empty", allow_empty)
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a NumPy array, got {type(x).__name__}")
@@ -168,8 +160,7 @@ def check_float_array(name, x, ndim=None, dims=None, dtype=None, allow_empty=Tru
 
 
 def check_float_dtype(dtype, name="dtype"):
-    """A floating NumPy dtype (np.float64, np.float32, "float32", ...), returned as a np.dtype. An integer dtype
-    would turn weights drawn in [-1/sqrt(H), 1/sqrt(H)] into zeros; None would quietly mean float64."""
+    """A floating NumPy dtype (np.float64, "float32", ...) as a np.dtype: an int dtype would round weights to 0."""
     try:
         found = None if dtype is None else np.dtype(dtype)
     except (TypeError, ValueError):
@@ -198,10 +189,24 @@ def check_shape(name, x, expected, dims=None):
     return x
 
 
+def check_keys(name, params, required, optional=(), takes=None):
+    """A dict with every `required` key, any of `optional` and no other. Unknown keys are refused FIRST: a typo
+    such as 'b_hx' must never silently mean "no bias". `takes` says what the dict takes (default: both lists)."""
+    if not isinstance(params, dict):
+        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+    takes = takes or f"it takes {list(required)}" + (f" and optionally {list(optional)}" if optional else "")
+    unknown = sorted(set(params) - set(required) - set(optional))
+    if unknown:
+        raise ValueError(f"{name} has unknown keys {unknown}; {takes}")
+    missing = [key for key in required if key not in params]
+    if missing:
+        raise ValueError(f"{name} is missing {', '.join(map(repr, missing))}; it has {sorted(params)}")
+    return params
+
+
 def check_mask(name, mask, shape, dims, per_example=False):
-    """A bool NumPy array of `shape` (spelt `dims`), True at the real positions, with at least one True (a loss
-    over no token, or attention to nothing, has no meaning); with per_example, a True in each example (each
-    index of the last axis)."""
+    """A bool NumPy array of `shape` (spelt `dims`), True at the real positions: one True at least (a loss over
+    no token has no meaning), and with per_example one in each example (each index of the last axis)."""
     check_flag("per_example", per_example)
     if not isinstance(mask, np.ndarray) or mask.dtype != bool:
         got = f"dtype {mask.dtype}" if isinstance(mask, np.ndarray) else type(mask).__name__

@@ -311,7 +311,7 @@ def test_generate_greedy_and_sampled():
 
 def test_bad_inputs():
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match=r"params is missing \['W_hy', 'b_y'\]"):
+    with pytest.raises(ValueError, match=r"params is missing 'W_hy', 'b_y'"):
         many_to_many_loss(np.zeros((2, 1, 3)), np.zeros((2, 1), int), init_rnn_params(3, 4, rng))
     with pytest.raises(ValueError, match="O must equal D; got O=2, D=3"):
         generate(init_model_params(3, 4, 2, rng), 0, 5)

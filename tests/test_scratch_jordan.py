@@ -30,7 +30,7 @@ def test_bad_inputs():
     params = init_jordan_params(3, 4, 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"W_yh must have shape \(H, O\) = \(4, 2\), got \(4, 3\)"):
         jordan_forward(np.zeros((2, 1, 3)), None, {**params, "W_yh": np.zeros((4, 3))})
-    with pytest.raises(ValueError, match="params must have exactly the keys"):
+    with pytest.raises(ValueError, match="params is missing 'b_y'"):
         jordan_forward(np.zeros((2, 1, 3)), None, {k: v for k, v in params.items() if k != "b_y"})
     with pytest.raises(ValueError, match=r"y0 must have shape \(N, O\) = \(1, 2\), got \(1, 4\)"):
         jordan_forward(np.zeros((2, 1, 3)), np.zeros((1, 4)), params)

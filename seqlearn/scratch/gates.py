@@ -12,6 +12,7 @@ from seqlearn.checks import (
     check_flag,
     check_float_array,
     check_float_dtype,
+    check_keys,
     check_positive_int,
     check_rng,
     check_same_dtype,
@@ -75,15 +76,8 @@ def check_gate_params(params, cell, weights, biases, D, dtype, source="x"):
     `cell` names the cell in messages ("an LSTM"); `weights` names the matrices, W_x* (H, D) and
     W_h* (H, H); `biases` the (H,) vectors, which come all together or not at all (torch's bias=False).
     """
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    unknown = sorted(set(params) - set(weights) - set(biases))
-    if unknown:  # a typo such as 'b_ii' must not silently mean "no bias"
-        raise ValueError(f"params has unknown keys {unknown}; {cell} takes {', '.join(map(repr, weights))} "
-                         f"and optionally all of {', '.join(map(repr, biases))}")
-    missing = [name for name in weights if name not in params]
-    if missing:
-        raise ValueError(f"params is missing {', '.join(map(repr, missing))}; it has {sorted(params)}")
+    check_keys("params", params, weights, biases, f"{cell} takes {', '.join(map(repr, weights))} and optionally "
+               f"all of {', '.join(map(repr, biases))}")
     given = [name for name in biases if name in params]
     if given and len(given) < len(biases):
         raise ValueError(f"params has the biases {given} but not {[b for b in biases if b not in params]}; "

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_float_array, check_positive_int, check_same_dtype, check_shape
+from seqlearn.checks import check_float_array, check_keys, check_positive_int, check_same_dtype, check_shape
 from seqlearn.scratch.gates import check_init, check_input_weight
 from seqlearn.scratch.steps import check_cache, check_sequence
 
@@ -38,12 +38,7 @@ def init_jordan_params(D, H, O, rng, dtype=np.float64):
 
 def _check(x, y0, params):
     check_sequence("x", x)
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    unknown, missing = sorted(set(params) - set(SHAPES)), sorted(set(SHAPES) - set(params))
-    if unknown or missing:  # unknown keys first: a typo must never read as a missing key
-        raise ValueError(f"params must have exactly the keys {sorted(SHAPES)}; "
-                         + (f"unknown keys {unknown}" if unknown else f"missing {missing}"))
+    check_keys("params", params, tuple(SHAPES), takes=f"a Jordan network takes exactly {sorted(SHAPES)}")
     H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
     O = check_float_array("W_hy", params["W_hy"], ndim=2, dims="(O, H)").shape[0]
     check_input_weight("W_xh", params["W_xh"], H, x.shape[2])  # names x too: either one may be wrong

@@ -13,6 +13,7 @@ from seqlearn.checks import (
     check_finite,
     check_float_array,
     check_int_array,
+    check_keys,
     check_same_dtype,
     check_shape,
     check_state,
@@ -47,15 +48,8 @@ def check_dlogits(dlogits, shape, dims, dtype, name="dlogits"):
 def check_model_params(params, name="params", output=True):
     """The RNN's W_xh (H, D), W_hh (H, H), optional b_h (H,), and with `output` W_hy (O, H), b_y (O,), all of
     one float dtype -> the RNN's part. Unknown keys are refused first, then missing ones."""
-    if not isinstance(params, dict):
-        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
     allowed = RNN_KEYS + OUTPUT_KEYS if output else RNN_KEYS
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise ValueError(f"{name} has unknown keys {unknown}; it takes {list(allowed)} ('b_h' optional)")
-    missing = [k for k in allowed if k not in params and k != "b_h"]
-    if missing:
-        raise ValueError(f"{name} is missing {missing}; it has {sorted(params)}")
+    check_keys(name, params, [k for k in allowed if k != "b_h"], ("b_h",), f"it takes {list(allowed)} ('b_h' optional)")
     H, D = check_float_array(f"{name}['W_xh']", params["W_xh"], ndim=2, dims="(H, D)").shape
     O = check_float_array(f"{name}['W_hy']", params["W_hy"], ndim=2).shape[0] if output else None
     shapes = {"W_xh": (H, D), "W_hh": (H, H), "b_h": (H,), "W_hy": (O, H), "b_y": (O,)}

@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from seqlearn.checks import check_choice, check_float_array, check_same_dtype, check_shape, check_state, check_upstream
+from seqlearn.checks import (
+    check_choice,
+    check_float_array,
+    check_keys,
+    check_same_dtype,
+    check_shape,
+    check_state,
+    check_upstream,
+)
 from seqlearn.scratch.gates import check_init, check_input_weight
 from seqlearn.scratch.steps import SequenceCache, chain_backward, chain_forward, check_cache, check_sequence
 
@@ -36,15 +44,7 @@ def init_rnn_params(D, H, rng, bias=True, dtype=np.float64):
 
 def check_rnn_params(params, D, dtype, source="x"):
     """Validate an RNN parameter dict against the input width D and dtype of `source` (x); return H."""
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    unknown = sorted(set(params) - {"W_xh", "W_hh", "b_h"})
-    if unknown:  # a typo such as 'b_hh' must not silently mean "no bias"
-        raise ValueError(f"params has unknown keys {unknown}; an RNN takes 'W_xh', 'W_hh' and optionally "
-                         "'b_h'")
-    for name in ("W_xh", "W_hh"):
-        if name not in params:
-            raise ValueError(f"params is missing {name!r}; it has {sorted(params)}")
+    check_keys("params", params, ("W_xh", "W_hh"), ("b_h",), "an RNN takes 'W_xh', 'W_hh' and optionally 'b_h'")
     H = check_float_array("W_xh", params["W_xh"], ndim=2, dims="(H, D)").shape[0]
     check_input_weight("W_xh", params["W_xh"], H, D, source)
     check_shape("W_hh", check_float_array("W_hh", params["W_hh"]), (H, H), "(H, H)")

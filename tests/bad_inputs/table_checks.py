@@ -35,6 +35,10 @@ ENTRIES = [
           {"x": [Bad("nan", lambda v: np.array([1.0, np.nan])), Bad("inf", lambda v: np.array([-np.inf]))]}, names=N),
     Entry(checks.check_shape, lambda: {"name": "n", "x": np.ones((2, 3)), "expected": (2, 3)},
           {"x": [Bad("wider", lambda v: np.ones((2, 4))), Bad("extra-axis", lambda v: np.ones((1, 2, 3)))]}, names=N),
+    Entry(checks.check_keys, lambda: {"name": "params", "params": {"W": np.ones(2), "b": np.ones(2)},
+                                      "required": ("W",), "optional": ("b",)},
+          {"params": "params"},  # the keys only: what the arrays hold is each layer's own check
+          skip={"params": ("int-entry", "other-float-entry", "wrong-shape-entry")}),
     Entry(checks.check_mask, lambda: {"name": "n", "mask": np.array([[True, False], [True, True]]), "shape": (2, 2),
                                       "dims": "(T, N)", "per_example": True},
           {"mask": [Bad("list", lambda v: v.tolist()), Bad("int", lambda v: v.astype(int)), const("None", None),
