@@ -80,6 +80,8 @@ def test_roles_are_known_and_every_driven_argument_is_a_parameter():
         for arg, role in entry.roles.items():
             assert arg in params, f"{entry.key}: {arg!r} is not a parameter"
             assert isinstance(role, list) or role.rstrip("?") in ROLES, f"{entry.key}: unknown role {role!r}"
+        for arg, partners in entry.partners.items():
+            assert arg in entry.roles and set(partners) <= params, f"{entry.key}: partners of {arg!r}"
 
 
 def call(entry, args):
@@ -132,8 +134,8 @@ def test_bad_input_is_refused_naming_the_argument(entry, arg, bad):
     args[arg] = bad.make(args[arg])
     before = fingerprint(entry.unchanged(args)) if entry.unchanged else None
     names = (entry.names.get(arg, arg),) + bad.accepted_names(entry.valid()[arg])
-    if bad.mismatch:
-        names += tuple(a for a in entry.roles if a != arg)
+    if bad.mismatch:  # a shape or dtype that disagrees with a partner argument may be reported on either side
+        names += entry.partners.get(arg, ())
     with pytest.raises((TypeError, ValueError, *entry.errors)) as caught:
         call(entry, args)
     message = str(caught.value)

@@ -182,6 +182,8 @@ class Entry:
     errors: the module's own error types, accepted beside ValueError and TypeError.
     unchanged: (args) -> what a refused call must leave untouched (compared before and after).
     names: argument -> the word its message uses instead (a checker's `name` argument, a dict key).
+    partners: argument -> the other arguments whose name a "mismatch" value's message may use instead (a shape
+    that disagrees with theirs may be reported on their side).
     """
 
     target: Any
@@ -192,6 +194,7 @@ class Entry:
     errors: tuple = ()
     unchanged: Callable[[dict], Any] | None = None
     names: dict = field(default_factory=dict)
+    partners: dict = field(default_factory=dict)
 
     @property
     def key(self):

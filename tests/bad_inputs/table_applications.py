@@ -162,7 +162,8 @@ ENTRIES = [
                      const("negative", (-1, 0, 0)), const("float", (1.5, 0, 0)), const("str", "100")],
            "trend": "choice", "train_exog": "finite_array", "eval_exog": "finite_array"},
           extra={"train_series": [Bad("two-days", lambda v: v[:2], True)],
-                 "horizon": [const("longer-than-eval", 11)]}),
+                 "horizon": [const("longer-than-eval", 11)]},
+          partners={"train_series": ("train_exog",), "eval_series": ("eval_exog",)}),
     # authorship -------------------------------------------------------------------------------------------------
     Entry(authorship.wells_prose, lambda: {"text": "THE TIME MACHINE\n\nI\n\nThe Time Traveller spoke.\n"},
           {"text": "text"}),

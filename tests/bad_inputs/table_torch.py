@@ -222,7 +222,8 @@ ENTRIES = [
     # --- seqlearn.training ---------------------------------------------------------------------------------------
     Entry(training.next_token_loss, lambda: {"logits": torch.randn(T, N, V), "targets": ids(), "reduction": "mean"},
           {"logits": "tensor", "targets": "tensor_ids", "reduction": "choice"},
-          skip={"logits": ("other-float",)}),  # float64 logits are as good as float32 ones
+          skip={"logits": ("other-float",)},  # float64 logits are as good as float32 ones
+          partners={"logits": ("targets",)}),
     Entry(training.training_step, _step_args, {"optimizer": OPTIMIZER, "loss": LOSS, "clip": "rate?", "where": "text"},
           errors=(training.NonFiniteLossError,), unchanged=_optimizer_state),
     Entry(training.cosine_learning_rate, lambda: {"lr": 0.1, "progress": 0.5},
