@@ -32,7 +32,7 @@ import copy
 import numpy as np
 import torch
 
-from seqlearn.checks import check_choice, check_count, check_float_array, check_same_dtype, check_shape
+from seqlearn.checks import check_choice, check_count, check_float_array, check_keys, check_same_dtype, check_shape
 from seqlearn.scratch.gru import GRU_GATES
 from seqlearn.scratch.lstm import LSTM_GATES
 from seqlearn.scratch.stacked import DIRECTIONS
@@ -118,9 +118,8 @@ def _torch_layer(params, module, layer, direction):
         expected |= {f"W_x{gate}": (H, D), f"W_h{gate}": (H, H)}
         if module.bias:
             expected |= {name: (H,) for name in _bias_names(gate)}
-    if not isinstance(params, dict) or set(params) != set(expected):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {sorted(expected)} for this module, got {got}")
+    check_keys("params", params, tuple(expected),
+               takes=f"it must have exactly the keys {sorted(expected)} for this module")
     first = next(iter(expected))
     for name, shape in expected.items():
         check_shape(name, check_float_array(name, params[name]), shape)
@@ -221,9 +220,8 @@ def seq2seq_params_to_torch(params, model):
     """Write the NumPy model's flat dict into `model` (a Seq2Seq) in place and return it; every name and shape
     must match, in one float dtype (W_y's). The model keeps its dtype. All is checked before anything is written."""
     expected = {name: tuple(p.shape) for name, p in seq2seq_params_from_torch(model).items()}
-    if not isinstance(params, dict) or set(params) != set(expected):
-        got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        raise ValueError(f"params must have exactly the keys {sorted(expected)} for this model, got {got}")
+    check_keys("params", params, tuple(expected),
+               takes=f"it must have exactly the keys {sorted(expected)} for this model")
     dtype = check_float_array("W_y", params["W_y"]).dtype
     for name, shape in expected.items():
         check_shape(name, check_float_array(name, params[name], dtype=dtype), shape)

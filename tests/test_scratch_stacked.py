@@ -347,7 +347,7 @@ RNN_CACHE = stacked_forward(X, None, R, cell="rnn")[2]
          ValueError, r"params\[1\] must be a list of 2 direction\(s\) for this module \(bidirectional=True\), "
                      r"got 1 direction\(s\)"),
         (lambda: stacked_params_to_torch(G, torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)), ValueError,
-         "params must have exactly the keys"),
+         "params has unknown keys .*; it must have exactly the keys"),
         (lambda: stacked_params_from_torch(torch.nn.GRU(3, 4, batch_first=True)), ValueError,
          "a unidirectional, time-major nn.GRU"),
     ],

@@ -235,7 +235,7 @@ def test_fit_trains_it_on_reversal():
      r"mask must be a \(T_y, N\) torch.bool tensor, T_y = 4, N = 2, no axis empty; got shape \(4, 2\) and "
      "torch.int64"),
     (lambda m, s, n, d: seq2seq_params_to_torch({"W_y": np.zeros((7, 4))}, m), ValueError,
-     r"params must have exactly the keys \['W_c', 'W_y', 'attention.W_a', 'b_c', 'b_y', 'decoder.W_hn'"),
+     r"params is missing .*'W_c'.*; it has \['W_y'\]"),
     (lambda m, s, n, d: seq2seq_params_to_torch(seq2seq_params_from_torch(m) | {"W_c": np.zeros((4, 4), np.float32)},
                                                 m),
      ValueError, r"W_c must have shape \(4, 8\), got \(4, 4\)"),
