@@ -83,10 +83,9 @@ def softmax_cross_entropy(logits, targets, reduction="sum", mask=None):
     """
     check_choice("reduction", reduction, ("sum", "mean"))
     V = _check_last_axis("logits", logits, "(..., V) of class scores", ": a loss over no token is undefined").shape[-1]
-    targets = check_int_array("targets", targets)
+    targets = check_int_array("targets", targets, vocab_size=V)  # class ids in [0, V)
     if targets.shape != logits.shape[:-1]:
         raise ValueError(f"targets must have shape logits.shape[:-1] = {logits.shape[:-1]}, got {targets.shape}")
-    check_int_array("targets", targets, vocab_size=V)  # class ids in [0, V)
     check_finite("logits", logits)
     if mask is None:
         mask = np.ones(targets.shape, bool)
